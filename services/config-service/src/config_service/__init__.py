@@ -1,0 +1,1 @@
+"""Private configuration store: owns the database, sees only hashes and ciphertext."""

@@ -1,0 +1,1 @@
+"""Stateless rebalancer: reads brokerage CSVs, computes trades, serves the page."""

@@ -1,0 +1,73 @@
+"""The engine's answer: trades, cash per account, allocation before and after."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from rebalancer.catalogue import TaxGroup
+from rebalancer.problem import Mode
+
+
+class Action(StrEnum):
+    SELL = "sell"
+    BUY = "buy"
+
+
+@dataclass(frozen=True, slots=True)
+class Trade:
+    account: str  # the `Account.key` of the problem
+    action: Action
+    symbol: str
+    asset_class: str
+    shares: Decimal | None  # None when the price is unknown: trade `amount` dollars
+    price: Decimal | None
+    amount: Decimal  # dollars, positive for buys and sells alike
+    reason: str  # one line a person understands
+
+
+@dataclass(frozen=True, slots=True)
+class CashChange:
+    account: str
+    before: Decimal  # after credits, before trades
+    after: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationLine:
+    """One asset class (or asset group) against its target."""
+
+    name: str
+    group: str  # the asset group; for a group line, its own name
+    value: Decimal
+    percent: Decimal
+    target_value: Decimal
+    target_percent: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class LocationLine:
+    """Dollars of one asset class held in one tax group."""
+
+    tax_group: TaxGroup
+    asset_class: str
+    value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    by_class: tuple[AllocationLine, ...]
+    by_group: tuple[AllocationLine, ...]
+    by_location: tuple[LocationLine, ...]
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class Plan:
+    mode: Mode
+    trades: tuple[Trade, ...]  # by account in problem order; sells before buys
+    cash: tuple[CashChange, ...]
+    before: Allocation
+    after: Allocation
+    warnings: tuple[str, ...] = ()

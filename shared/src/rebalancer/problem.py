@@ -1,0 +1,65 @@
+"""The rebalancing problem, as the engine receives it: pure data, no I/O.
+
+A `Problem` is a whole household: its accounts (each in a tax group, with cash
+and positions), the catalogue that says what each symbol is, the targets, the
+tax-group affinities, the sale locks, the mode and the credits. The engine turns
+it into a `Plan` (see `rebalancer.plan`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from rebalancer.catalogue import Catalogue, TaxGroup
+from rebalancer.targets import Target
+
+
+class Mode(StrEnum):
+    BUY_ONLY = "buy_only"  # spend only cash and credits, sell nothing
+    NO_SELL_TAXABLE = "no_sell_taxable"  # sell only in tax-advantaged accounts
+    FULL = "full"  # sell anywhere
+    RELOCATE = "relocate"  # keep today's class mix, only move classes to where they belong
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A holding of one security in one account."""
+
+    symbol: str
+    asset_class: str | None  # None: not in the catalogue; held as is, never traded
+    shares: Decimal
+    price: Decimal | None
+    value: Decimal
+    cost_basis: Decimal | None = None  # total, for estimating realized gains
+    tradable: bool = True  # options and unknown symbols are not
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    key: str  # names the account in the plan; unique within a problem
+    tax_group: TaxGroup  # never IGNORE: ignored accounts are left out of the problem
+    cash: Decimal
+    positions: tuple[Position, ...] = ()
+    credit_default: bool = False  # receives its tax group's credit
+
+
+@dataclass(frozen=True)
+class Problem:
+    accounts: tuple[Account, ...]
+    catalogue: Catalogue
+    targets: tuple[Target, ...]
+    # Asset classes each tax group may hold, best first; a class left out is never placed there.
+    affinities: Mapping[TaxGroup, tuple[str, ...]]
+    no_sell: frozenset[tuple[TaxGroup, str]] = frozenset()
+    mode: Mode = Mode.BUY_ONLY
+    fractional: bool = False  # trade whole-share securities in fractions too
+    credits: Mapping[TaxGroup, Decimal] = field(default_factory=dict)
+    tolerance: Decimal | None = None  # band, in percentage points, around each class target
+    min_trade: Decimal = Decimal(0)  # smallest trade worth making, in dollars
+
+
+class InfeasibleProblem(Exception):
+    """No plan satisfies the hard constraints; the message says which one blocked what."""
