@@ -12,7 +12,7 @@ is the one parser for all of them.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -20,7 +20,12 @@ HUNDRED = Decimal(100)
 
 # Text a brokerage writes where a number has no value.
 _PLACEHOLDERS = frozenset({"", "--", "-", "n/a", "na", "none", "null", "nan"})
-_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d*)?|\.\d+|\d+\.?\d*")
+# "(12.00)", "-$78.20", "$-5.00", "+5.60%", "1,234.5": one sign at most, before or after "$".
+_BROKERAGE_NUMBER = re.compile(
+    r"(?P<open>\()?\s*(?P<sign>[+-])?\s*\$?\s*(?P<sign_after>[+-])?"
+    r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)"
+    r"\s*%?\s*(?P<close>\))?"
+)
 
 
 class NotANumber(ValueError):
@@ -40,23 +45,13 @@ def parse_decimal(text: str) -> Decimal | None:
     raw = text.strip().strip('"').strip()
     if raw.lower() in _PLACEHOLDERS:
         return None
-    body = raw
-    negative = False
-    if body.startswith("(") and body.endswith(")"):
-        negative, body = True, body[1:-1].strip()
-    if body[:1] in "+-":
-        negative ^= body[0] == "-"
-        body = body[1:].strip()
-    body = body.removeprefix("$").removesuffix("%").strip()
-    if body[:1] in "+-":  # "$-5.00" as well as "-$5.00"
-        negative ^= body[0] == "-"
-        body = body[1:].strip()
-    if not _NUMBER.fullmatch(body):
+    match = _BROKERAGE_NUMBER.fullmatch(raw)
+    if match is None or (match["open"] is None) != (match["close"] is None):
         raise NotANumber(text.strip())
-    try:
-        value = Decimal(body.replace(",", ""))
-    except InvalidOperation as error:  # pragma: no cover - the pattern admits only digits
-        raise NotANumber(text.strip()) from error
+    if match["sign"] and match["sign_after"]:
+        raise NotANumber(text.strip())
+    value = Decimal(match["digits"].replace(",", ""))
+    negative = "-" in (match["sign"] or "", match["sign_after"] or "") or bool(match["open"])
     return -value if negative else value
 
 

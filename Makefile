@@ -1,0 +1,56 @@
+# The front door. `make run` and `make test` work on a fresh clone with Python 3.11+.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PACKAGES := -e shared -e services/config-service -e services/rebalance-service
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_DEV := $(VENV)/.installed-dev
+PYPROJECTS := shared/pyproject.toml services/config-service/pyproject.toml services/rebalance-service/pyproject.toml
+
+.PHONY: run test lint typecheck unit bench up down clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): $(BIN)/python $(PYPROJECTS)
+	$(BIN)/pip install --quiet $(PACKAGES)
+	touch $@
+
+$(STAMP_DEV): $(STAMP_RUN) requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: install if needed, migrate, start both services (Ctrl-C stops them)
+run: $(STAMP_RUN)
+	$(BIN)/python scripts/stack.py
+
+## test: install test needs, then lint, type-check and run the whole suite
+test: $(STAMP_DEV) lint typecheck
+	$(BIN)/pytest
+
+lint: $(STAMP_DEV)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP_DEV)
+	$(BIN)/mypy
+
+unit: $(STAMP_DEV)
+	$(BIN)/pytest tests/unit
+
+## bench: print latency, throughput, solve and parse figures
+bench: $(STAMP_DEV)
+	$(BIN)/python bench/engine_bench.py
+	$(BIN)/python bench/parse_bench.py
+	$(BIN)/python bench/stack_bench.py
+
+## up / down: the containers (docker compose)
+up:
+	docker compose up -d --build || docker-compose up -d --build
+
+down:
+	docker compose down || docker-compose down
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Frozen seed data loaded by the Alembic data migrations."""

@@ -1,0 +1,55 @@
+"""Keys from a token: stable identifiers, per-user account identifiers, sealed records."""
+
+from __future__ import annotations
+
+import pytest
+
+from rebalance_service.keys import SealBroken, TokenRefused, UserKeys, check_token
+
+TOKEN = "f" * 64
+SERVER_KEY = b"s" * 32
+
+
+def test_the_same_token_always_derives_the_same_identifiers() -> None:
+    first, second = UserKeys.from_token(TOKEN), UserKeys.from_token(TOKEN)
+    assert first.user_id == second.user_id
+    assert first.account_id("Z12345678") == second.account_id("Z12345678")
+
+
+def test_one_account_number_under_two_tokens_gives_unrelated_identifiers() -> None:
+    alice, bob = UserKeys.from_token("a" * 32), UserKeys.from_token("b" * 32)
+    assert alice.user_id != bob.user_id
+    assert alice.account_id("Z12345678") != bob.account_id("Z12345678")
+
+
+def test_identifiers_do_not_contain_the_account_number_or_the_token() -> None:
+    keys = UserKeys.from_token(TOKEN)
+    assert TOKEN not in keys.user_id
+    assert "12345678" not in keys.account_id("Z12345678")
+
+
+def test_a_sealed_record_opens_only_with_the_same_token_server_key_and_record() -> None:
+    keys = UserKeys.from_token(TOKEN)
+    sealed = keys.sealer(SERVER_KEY).seal("settings", b"plain")
+    assert b"plain" not in sealed
+    assert keys.sealer(SERVER_KEY).open("settings", sealed) == b"plain"
+    with pytest.raises(SealBroken):
+        UserKeys.from_token("e" * 64).sealer(SERVER_KEY).open("settings", sealed)
+    with pytest.raises(SealBroken):
+        keys.sealer(b"t" * 32).open("settings", sealed)
+    with pytest.raises(SealBroken):
+        keys.sealer(SERVER_KEY).open("account:1", sealed)
+    tampered = sealed[:-1] + bytes([sealed[-1] ^ 1])
+    with pytest.raises(SealBroken):
+        keys.sealer(SERVER_KEY).open("settings", tampered)
+
+
+def test_sealing_the_same_plaintext_twice_gives_different_ciphertexts() -> None:
+    sealer = UserKeys.from_token(TOKEN).sealer(SERVER_KEY)
+    assert sealer.seal("settings", b"x") != sealer.seal("settings", b"x")
+
+
+@pytest.mark.parametrize("token", ["", "short", "x" * 15, "y" * 513, "a" * 20 + "\n"])
+def test_unusable_tokens_are_refused_with_a_reason(token: str) -> None:
+    with pytest.raises(TokenRefused):
+        check_token(token)

@@ -1,0 +1,116 @@
+"""The configuration document decodes strictly and names every bad field."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from rebalancer.catalogue import TaxGroup
+from rebalancer.settings import AccountSettings, UserSettings
+from rebalancer.targets import Target, TargetKind
+from rebalancer.wire import (
+    InvalidInput,
+    decode_account_settings,
+    decode_config_document,
+    decode_user_settings,
+    encode_account_settings,
+    encode_user_settings,
+)
+
+DOCUMENT = {
+    "accounts": [
+        {
+            "number": "Z12345678",
+            "tax_group": "taxable",
+            "description": "Joint",
+            "credit_default": True,
+        }
+    ],
+    "targets": [{"asset_class": "US TSM", "kind": "percent", "value": "100"}],
+    "affinities": {"taxable": ["US TSM"], "tax_deferred": [], "tax_free": ["US TSM"]},
+    "no_sell": [{"tax_group": "taxable", "asset_class": "US TSM"}],
+    "asset_classes": [{"name": "REIT", "group": "Stocks"}],
+    "securities": [
+        {
+            "symbol": "vnq",
+            "asset_class": "REIT",
+            "fractional": False,
+            "default": True,
+            "price": "88.10",
+        }
+    ],
+}
+
+
+def _fields(document: object) -> set[str]:
+    with pytest.raises(InvalidInput) as caught:
+        decode_config_document(document)
+    return {e.field for e in caught.value.errors}
+
+
+def test_the_example_of_the_contract_decodes_to_domain_values() -> None:
+    document = decode_config_document(DOCUMENT)
+    (account,) = document.accounts
+    assert account.number == "Z12345678"
+    assert account.settings == AccountSettings(TaxGroup.TAXABLE, "Joint", credit_default=True)
+    assert document.settings.targets == (Target("US TSM", TargetKind.PERCENT, Decimal(100)),)
+    assert document.settings.securities is not None
+    assert document.settings.securities[0].symbol == "VNQ"
+    assert document.settings.securities[0].price == Decimal("88.10")
+
+
+def test_fields_left_out_stay_unset() -> None:
+    settings = decode_config_document({"no_sell": []}).settings
+    assert settings == UserSettings(no_sell=())
+
+
+def test_what_we_encode_decodes_back_to_the_same_settings() -> None:
+    settings = decode_config_document(DOCUMENT).settings
+    assert decode_user_settings(encode_user_settings(settings)) == settings
+    account = AccountSettings(TaxGroup.TAX_FREE, "Roth", credit_default=False)
+    assert decode_account_settings(encode_account_settings(account)) == account
+
+
+def test_numbers_must_be_decimal_strings_never_json_floats() -> None:
+    target = {"asset_class": "US TSM", "kind": "percent", "value": 100.0}
+    assert _fields({"targets": [target]}) == {"targets[0].value"}
+    nan = {"asset_class": "US TSM", "kind": "percent", "value": "NaN"}
+    assert _fields({"targets": [nan]}) == {"targets[0].value"}
+
+
+def test_every_problem_is_reported_at_once_with_its_path() -> None:
+    document = {
+        "accounts": [{"number": "", "tax_group": "offshore"}, "not an object"],
+        "targets": [{"asset_class": "US TSM", "kind": "weight", "value": "1"}],
+        "affinities": {"roth": []},
+        "securities": [{"symbol": "X", "asset_class": "Y", "price": "-1"}],
+        "colour": "blue",
+    }
+    assert _fields(document) == {
+        "accounts[0].number",
+        "accounts[0].tax_group",
+        "accounts[1]",
+        "targets[0].kind",
+        "affinities.roth",
+        "securities[0].price",
+        "colour",
+    }
+
+
+def test_an_account_listed_twice_is_refused() -> None:
+    twice = {"number": "1234", "tax_group": "taxable"}
+    assert _fields({"accounts": [twice, twice]}) == {"accounts"}
+
+
+def test_a_body_that_is_not_an_object_is_refused() -> None:
+    assert _fields([1, 2]) == {"body"}
+
+
+def test_descriptions_are_bounded_and_free_of_control_characters() -> None:
+    long = {"number": "1", "tax_group": "taxable", "description": "x" * 201}
+    control = {"number": "2", "tax_group": "taxable", "description": "a\x00b"}
+    assert _fields({"accounts": [long, control]}) == {
+        "accounts[0].description",
+        "accounts[1].description",
+    }
