@@ -67,7 +67,7 @@ def test_valid_percent_targets_always_add_up_to_the_household(
 ) -> None:
     whole = sum(weights)
     values = [D(w) * 100 / whole for w in weights]
-    values[-1] = 100 - sum(values[:-1])
+    values[-1] = D(100) - sum(values[:-1], D(0))
     targets = [Target(f"class {i}", P, v) for i, v in enumerate(values)]
     assert target_problems(targets) == []
     assert abs(sum(resolve_targets(targets, total).values()) - total) < D("1e-15")

@@ -1,0 +1,34 @@
+"""`rebalance-service`: serve the public API and web page."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import uvicorn
+
+from rebalance_service.settings import Settings
+from rebalancer.logs import configure_logging
+
+
+def main() -> None:
+    configure_logging()
+    settings = Settings.from_env(os.environ)
+    settings.credential()  # fail here, once, with a clear message, not in every worker
+    logging.getLogger("rebalance_service").info(
+        "rebalancer on http://%s:%d/", settings.bind, settings.port
+    )
+    uvicorn.run(
+        "rebalance_service.app:app_from_environment",
+        factory=True,
+        host=settings.bind,
+        port=settings.port,
+        workers=settings.workers,
+        access_log=False,  # ours logs without query strings
+        log_config=None,
+        server_header=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""The door to a user's stored configuration, through the config service.
+
+Sealing and opening happen here: callers see `UserSettings` and
+`AccountSettings`, the config service sees identifiers and ciphertext, and
+nothing else in this service ever sees either side's counterpart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+
+from rebalance_service.keys import SealBroken, Sealer, UserKeys
+from rebalancer.catalogue import Catalogue, TaxGroup
+from rebalancer.settings import AccountSettings, Defaults, UserSettings
+from rebalancer.wire import (
+    InvalidInput,
+    decode_account_settings,
+    decode_config_document,
+    decode_user_settings,
+    encode_account_settings,
+    encode_user_settings,
+)
+
+T = TypeVar("T")
+_ATTEMPTS = 3  # for a config service that is briefly unreachable
+
+
+class ConfigUnavailable(Exception):
+    """The config service could not be reached or failed; the message says how."""
+
+
+class ConfigConflict(Exception):
+    """Someone else saved this user's configuration between our read and our write."""
+
+
+class StoredDataUnreadable(Exception):
+    """A stored record would not open: the data was tampered with or the secret changed."""
+
+
+@dataclass(frozen=True)
+class StoredConfig:
+    version: int  # 0 before the user's first save
+    settings: UserSettings
+    accounts: dict[str, AccountSettings]  # by account number, only those asked for and found
+    sealer: Sealer
+
+
+class ConfigStore:
+    def __init__(self, client: httpx.AsyncClient, base_url: str, credential: str) -> None:
+        self._client = client
+        self._base_url = base_url
+        self._headers = {"Authorization": f"Bearer {credential}"}
+        self._defaults: tuple[str, Defaults] | None = None
+
+    async def load(self, keys: UserKeys, account_numbers: Sequence[str]) -> StoredConfig:
+        ids = {keys.account_id(number): number for number in account_numbers}
+        answer = await self._call(
+            "/internal/v1/users/read", {"user_id": keys.user_id, "account_ids": sorted(ids)}
+        )
+        sealer = keys.sealer(base64.b64decode(answer["server_key"]))
+        settings = UserSettings()
+        if answer["settings"] is not None:
+            settings = _open(sealer, "settings", answer["settings"], decode_user_settings)
+        accounts = {
+            ids[account_id]: _open(sealer, f"account:{account_id}", sealed, decode_account_settings)
+            for account_id, sealed in answer["accounts"].items()
+            if account_id in ids
+        }
+        await self._refresh_defaults(answer["catalogue_version"])
+        return StoredConfig(answer["version"], settings, accounts, sealer)
+
+    async def save(
+        self,
+        keys: UserKeys,
+        stored: StoredConfig,
+        settings: UserSettings,
+        accounts: Mapping[str, AccountSettings],
+    ) -> int:
+        """Write settings and accounts in one transaction; raises ConfigConflict if overtaken."""
+        sealer = stored.sealer
+        sealed_accounts = {}
+        for number, account in accounts.items():
+            account_id = keys.account_id(number)
+            plaintext = json.dumps(encode_account_settings(account)).encode()
+            sealed_accounts[account_id] = _b64(sealer.seal(f"account:{account_id}", plaintext))
+        plaintext = json.dumps(encode_user_settings(settings)).encode()
+        answer = await self._call(
+            "/internal/v1/users/write",
+            {
+                "user_id": keys.user_id,
+                "expected_version": stored.version,
+                "settings": _b64(sealer.seal("settings", plaintext)),
+                "accounts": sealed_accounts,
+            },
+        )
+        version: int = answer["version"]
+        return version
+
+    async def defaults(self) -> Defaults:
+        if self._defaults is None:
+            await self._refresh_defaults(None)
+        assert self._defaults is not None
+        return self._defaults[1]
+
+    async def _refresh_defaults(self, version: str | None) -> None:
+        if self._defaults is not None and self._defaults[0] == version:
+            return
+        document = await self._call("/internal/v1/catalogue", None)
+        self._defaults = (document["version"], decode_defaults(document))
+
+    async def _call(self, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        for attempt in range(_ATTEMPTS):
+            try:
+                if body is None:
+                    response = await self._client.get(self._base_url + path, headers=self._headers)
+                else:
+                    response = await self._client.post(
+                        self._base_url + path, json=body, headers=self._headers
+                    )
+            except httpx.TimeoutException as error:
+                raise ConfigUnavailable("the configuration store did not answer in time") from error
+            except httpx.TransportError as error:
+                if attempt + 1 == _ATTEMPTS:
+                    raise ConfigUnavailable("the configuration store cannot be reached") from error
+                await asyncio.sleep(0.1 * 2**attempt)
+                continue
+            if response.status_code == 409:
+                raise ConfigConflict
+            if response.status_code != 200:
+                raise ConfigUnavailable(f"the configuration store answered {response.status_code}")
+            answer: dict[str, Any] = response.json()
+            return answer
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def decode_defaults(document: dict[str, Any]) -> Defaults:
+    """The installation's catalogue and default settings, as the config service sends them."""
+    parts = {k: document[k] for k in ("targets", "affinities", "asset_classes", "securities")}
+    settings = decode_config_document(parts).settings
+    catalogue = Catalogue.of(settings.asset_classes or (), settings.securities or ())
+    affinities = settings.affinities or dict.fromkeys(TaxGroup, ())
+    return Defaults(catalogue, settings.targets or (), affinities)
+
+
+def _open(sealer: Sealer, record: str, sealed_b64: str, decode: Callable[[object], T]) -> T:
+    try:
+        return decode(json.loads(sealer.open(record, base64.b64decode(sealed_b64))))
+    except (SealBroken, ValueError, InvalidInput) as error:
+        raise StoredDataUnreadable(record.split(":", maxsplit=1)[0]) from error
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()

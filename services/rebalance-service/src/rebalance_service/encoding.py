@@ -1,0 +1,171 @@
+"""Domain values to the JSON documents of API.md: decimals as strings, accounts masked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from rebalance_service.household import Household, HouseholdAccount, engine_account
+from rebalancer.allocation import class_values, measure_allocation
+from rebalancer.catalogue import TaxGroup
+from rebalancer.money import format_decimal, format_money
+from rebalancer.plan import Allocation, AllocationLine, Plan
+from rebalancer.settings import EffectiveSettings
+from rebalancer.targets import resolve_targets
+from rebalancer.wire import encode_affinities, encode_security, encode_target
+
+JSON = dict[str, Any]
+
+
+def money(amount: Decimal) -> str:
+    return format_money(amount)
+
+
+def number(value: Decimal | None) -> str | None:
+    return None if value is None else format_decimal(value)
+
+
+def allocation_lines(lines: Iterable[AllocationLine]) -> list[JSON]:
+    """One entry per asset class."""
+    return [{"asset_class": line.name, **_measures(line)} for line in lines]
+
+
+def group_lines(lines: Iterable[AllocationLine]) -> list[JSON]:
+    """One entry per asset group."""
+    return [_measures(line) for line in lines]
+
+
+def _measures(line: AllocationLine) -> JSON:
+    return {
+        "group": line.group,
+        "value": money(line.value),
+        "percent": format_decimal(line.percent),
+        "target_value": money(line.target_value),
+        "target_percent": format_decimal(line.target_percent),
+    }
+
+
+def location_lines(allocation: Allocation) -> list[JSON]:
+    return [
+        {
+            "tax_group": line.tax_group.value,
+            "asset_class": line.asset_class,
+            "value": money(line.value),
+        }
+        for line in allocation.by_location
+    ]
+
+
+def _account_description(account: HouseholdAccount) -> str:
+    return account.settings.description if account.settings else ""
+
+
+def portfolio_document(household: Household) -> JSON:
+    catalogue = household.settings.catalogue
+    counted = [
+        engine_account(a, catalogue)
+        for a in household.accounts
+        if a.statement.investable and not (a.settings and a.settings.tax_group == TaxGroup.IGNORE)
+    ]
+    total = sum(class_values(counted).values(), Decimal(0))
+    targets = resolve_targets(household.settings.targets, total)
+    allocation = measure_allocation(counted, catalogue, targets)
+    return {
+        "accounts": [
+            {
+                "number": a.label,
+                "name": a.statement.name,
+                "brokerage": a.statement.brokerage,
+                "description": _account_description(a),
+                "tax_group": a.settings.tax_group.value if a.settings else None,
+                "value": money(a.statement.value),
+                "cash": money(a.statement.cash),
+                "configured": a.settings is not None,
+                "investable": a.statement.investable,
+            }
+            for a in household.accounts
+        ],
+        "holdings": [
+            {
+                "account": a.label,
+                "symbol": h.symbol,
+                "description": h.description,
+                "asset_class": _class_of(household, h.symbol, h.kind),
+                "shares": format_decimal(h.shares),
+                "price": number(h.price),
+                "value": money(h.value),
+                "cost_basis": None if h.cost_basis is None else money(h.cost_basis),
+            }
+            for a in household.accounts
+            for h in a.statement.holdings
+        ],
+        "allocation": allocation_lines(allocation.by_class),
+        "allocation_by_group": group_lines(allocation.by_group),
+        "unknown_symbols": list(household.unknown_symbols),
+        "warnings": list(household.warnings),
+    }
+
+
+def _class_of(household: Household, symbol: str, kind: str) -> str | None:
+    security = household.settings.catalogue.security(symbol) if kind == "security" else None
+    return security.asset_class if security else None
+
+
+def plan_document(plan: Plan, household: Household) -> JSON:
+    by_label = {a.label: a for a in household.accounts}
+    return {
+        "mode": plan.mode.value,
+        "trades": [
+            {
+                "account": t.account,
+                "description": _account_description(by_label[t.account]),
+                "tax_group": _tax_group(by_label[t.account]),
+                "action": t.action.value,
+                "symbol": t.symbol,
+                "asset_class": t.asset_class,
+                "shares": number(t.shares),
+                "price": number(t.price),
+                "amount": money(t.amount),
+                "reason": t.reason,
+            }
+            for t in plan.trades
+        ],
+        "accounts": [
+            {
+                "account": c.account,
+                "description": _account_description(by_label[c.account]),
+                "tax_group": _tax_group(by_label[c.account]),
+                "cash_before": money(c.before),
+                "cash_after": money(c.after),
+            }
+            for c in plan.cash
+        ],
+        "allocation_before": allocation_lines(plan.before.by_class),
+        "allocation_after": allocation_lines(plan.after.by_class),
+        "groups_before": group_lines(plan.before.by_group),
+        "groups_after": group_lines(plan.after.by_group),
+        "locations_before": location_lines(plan.before),
+        "locations_after": location_lines(plan.after),
+        "total_before": money(plan.before.total),
+        "total_after": money(plan.after.total),
+        "warnings": [*household.warnings, *plan.warnings],
+    }
+
+
+def _tax_group(account: HouseholdAccount) -> str | None:
+    return account.settings.tax_group.value if account.settings else None
+
+
+def settings_document(settings: EffectiveSettings) -> JSON:
+    """`GET /api/v1/config`: the effective settings, without accounts."""
+    return {
+        "targets": [encode_target(t) for t in settings.targets],
+        "affinities": encode_affinities(settings.affinities),
+        "no_sell": [
+            {"tax_group": lock.tax_group.value, "asset_class": lock.asset_class}
+            for lock in settings.no_sell
+        ],
+        "asset_classes": [{"name": c.name, "group": c.group} for c in settings.asset_classes],
+        "securities": [encode_security(s) for s in settings.securities],
+    }

@@ -1,0 +1,98 @@
+"""Errors of the HTTP edge, and the one map from every error to the JSON of API.md."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from rebalance_service.config_store import (
+    ConfigConflict,
+    ConfigUnavailable,
+    StoredDataUnreadable,
+)
+from rebalance_service.keys import TokenRefused
+from rebalancer.asgi import log_unhandled
+from rebalancer.problem import InfeasibleProblem
+from rebalancer.statement import StatementError
+from rebalancer.wire import InvalidInput
+
+
+class RequestError(Exception):
+    """A request the edge refuses before any use case runs."""
+
+    def __init__(self, status: int, field: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.field = field
+        self.message = message
+
+
+def missing_token() -> RequestError:
+    return RequestError(401, "token", "a token is required: send Authorization: Bearer <token>")
+
+
+ErrorList = list[dict[str, str]]
+
+
+def describe(error: Exception) -> tuple[int, ErrorList]:  # noqa: PLR0911 - an arm per error
+    """Status and error list for any exception, in the shape API.md gives."""
+    match error:
+        case RequestError():
+            return error.status, [{"field": error.field, "message": error.message}]
+        case TokenRefused():
+            return 400, [{"field": "token", "message": str(error)}]
+        case InvalidInput():
+            return 422, [{"field": e.field, "message": e.message} for e in error.errors]
+        case StatementError():
+            return 422, [{"field": "positions", "message": str(p)} for p in error.problems]
+        case InfeasibleProblem():
+            return 422, [{"field": "plan", "message": str(error)}]
+        case ConfigUnavailable():
+            return 503, [{"field": "config", "message": f"{error}; try again shortly"}]
+        case ConfigConflict():
+            return 409, [
+                {"field": "config", "message": "the configuration kept changing; try again"}
+            ]
+        case StoredDataUnreadable():
+            return 500, [
+                {
+                    "field": "config",
+                    "message": f"the stored {error} could not be opened: "
+                    "the installation secret may have changed",
+                }
+            ]
+        case HTTPException():
+            return error.status_code, [{"field": "request", "message": str(error.detail)}]
+    return 500, [{"field": "server", "message": "an internal error occurred"}]
+
+
+async def json_error(request: Request, error: Exception) -> Response:
+    status, errors = describe(error)
+    if status >= 500 and not isinstance(error, ConfigUnavailable):
+        log_unhandled(request.url.path, error)
+    return JSONResponse({"errors": errors}, status_code=status, headers=_NO_STORE)
+
+
+_NO_STORE = {"Cache-Control": "no-store"}
+
+HANDLED: tuple[type[Exception], ...] = (
+    RequestError,
+    TokenRefused,
+    InvalidInput,
+    StatementError,
+    InfeasibleProblem,
+    ConfigUnavailable,
+    ConfigConflict,
+    StoredDataUnreadable,
+    HTTPException,
+    Exception,
+)
+
+
+def exception_handlers(
+    handler: Callable[[Request, Exception], Awaitable[Response]],
+) -> dict[type[Exception], Callable[[Request, Exception], Awaitable[Response]]]:
+    return dict.fromkeys(HANDLED, handler)

@@ -1,0 +1,125 @@
+"""A household: the uploaded statement joined with the user's settings.
+
+Pure functions: from a `Statement`, the stored account settings and the user's
+effective settings to the engine's `Problem`, or to the view of the portfolio.
+Accounts are named by their masked number (`...5678`) from here on, so nothing
+downstream, error messages included, can leak a full account number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rebalancer.catalogue import CASH_CLASS, Catalogue, TaxGroup
+from rebalancer.problem import Account, Mode, Position, Problem
+from rebalancer.settings import AccountSettings, EffectiveSettings
+from rebalancer.statement import AccountStatement, Holding, HoldingKind, Statement
+
+
+def mask(number: str) -> str:
+    return "..." + number[-4:]
+
+
+@dataclass(frozen=True)
+class HouseholdAccount:
+    label: str  # the masked number, made unique within the household
+    statement: AccountStatement
+    settings: AccountSettings | None  # None until the user configures it
+
+    @property
+    def takes_part(self) -> bool:
+        """Whether the rebalance may use this account."""
+        return (
+            self.settings is not None
+            and self.settings.tax_group != TaxGroup.IGNORE
+            and self.statement.investable
+        )
+
+
+@dataclass(frozen=True)
+class Household:
+    accounts: tuple[HouseholdAccount, ...]
+    settings: EffectiveSettings
+    warnings: tuple[str, ...]
+    unknown_symbols: tuple[str, ...]
+
+
+def assemble(
+    statement: Statement,
+    stored_accounts: Mapping[str, AccountSettings],
+    settings: EffectiveSettings,
+) -> Household:
+    labels: dict[str, int] = {}
+    accounts = []
+    warnings = list(statement.warnings)
+    for account in statement.accounts:
+        label = mask(account.number)
+        labels[label] = labels.get(label, 0) + 1
+        if labels[label] > 1:
+            label = f"{label} ({labels[label]})"
+        account_settings = stored_accounts.get(account.number)
+        if account_settings is None and account.investable:
+            warnings.append(f"account {label} is not configured: give it a tax group to include it")
+        accounts.append(HouseholdAccount(label, account, account_settings))
+    unknown = sorted(
+        {
+            h.symbol
+            for a in statement.accounts
+            for h in a.holdings
+            if h.kind == HoldingKind.SECURITY and settings.catalogue.security(h.symbol) is None
+        }
+    )
+    if unknown:
+        warnings.append(
+            f"not in the catalogue, so held as they are and left out of the targets: "
+            f"{', '.join(unknown)}"
+        )
+    return Household(tuple(accounts), settings, tuple(warnings), tuple(unknown))
+
+
+def engine_account(account: HouseholdAccount, catalogue: Catalogue) -> Account:
+    tax_group = account.settings.tax_group if account.settings else TaxGroup.TAXABLE
+    return Account(
+        key=account.label,
+        tax_group=tax_group,
+        cash=account.statement.cash,
+        positions=tuple(_position(holding, catalogue) for holding in account.statement.holdings),
+        credit_default=bool(account.settings and account.settings.credit_default),
+    )
+
+
+def _position(holding: Holding, catalogue: Catalogue) -> Position:
+    security = catalogue.security(holding.symbol) if holding.kind == HoldingKind.SECURITY else None
+    asset_class = security.asset_class if security else None
+    return Position(
+        symbol=holding.symbol,
+        asset_class=asset_class,
+        shares=holding.shares,
+        price=holding.price,
+        value=holding.value,
+        cost_basis=holding.cost_basis,
+        tradable=asset_class is not None and asset_class != CASH_CLASS,
+    )
+
+
+def build_problem(
+    household: Household,
+    mode: Mode,
+    fractional: bool,
+    credits: Mapping[TaxGroup, Decimal],
+) -> Problem:
+    settings = household.settings
+    return Problem(
+        accounts=tuple(
+            engine_account(a, settings.catalogue) for a in household.accounts if a.takes_part
+        ),
+        catalogue=settings.catalogue,
+        targets=settings.targets,
+        affinities=settings.affinities,
+        no_sell=frozenset((lock.tax_group, lock.asset_class) for lock in settings.no_sell),
+        mode=mode,
+        fractional=fractional,
+        credits=credits,
+    )

@@ -1,0 +1,104 @@
+"""Keys derived from a user's token: the only way to find or open their data.
+
+From the token, a memory-hard KDF (scrypt, 16 MiB, once per request) derives a
+root key. From the root key come:
+
+- the user identifier sent to the config service (which stores only an HMAC of it
+  under its installation secret);
+- account identifiers, an HMAC of each account number, so the same number under
+  two tokens gives two unrelated identifiers;
+- with the config service's per-user server key, the AES-256-GCM sealing key.
+  Neither half alone opens anything: the database and its secret without the
+  token, or the token without the installation's secret, are both useless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+MIN_TOKEN_LENGTH = 16
+MAX_TOKEN_LENGTH = 512
+# scrypt memory is 128 * r * n bytes: 16 MiB.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+_KDF_SALT = b"rebalancer/v1/token"
+_SEAL_FORMAT = b"\x01"
+_NONCE_BYTES = 12
+
+
+class TokenRefused(ValueError):
+    """The token cannot be used; the message says why."""
+
+
+class SealBroken(Exception):
+    """A sealed record failed authentication: tampered with, or under another key."""
+
+
+def check_token(token: str) -> str:
+    if len(token) < MIN_TOKEN_LENGTH:
+        raise TokenRefused(
+            f"the token is {len(token)} characters; it must be at least {MIN_TOKEN_LENGTH} "
+            "(GET /api/v1/token makes one)"
+        )
+    if len(token) > MAX_TOKEN_LENGTH or not token.isprintable():
+        raise TokenRefused(f"the token must be at most {MAX_TOKEN_LENGTH} printable characters")
+    return token
+
+
+@dataclass(frozen=True)
+class UserKeys:
+    root: bytes
+    user_id: str
+
+    @classmethod
+    def from_token(cls, token: str) -> UserKeys:
+        kdf = Scrypt(salt=_KDF_SALT, length=32, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
+        root = kdf.derive(check_token(token).encode())
+        return cls(root=root, user_id=_mac(root, b"user-id").hex())
+
+    def account_id(self, account_number: str) -> str:
+        return hmac.new(
+            _mac(self.root, b"account-id"), account_number.encode(), hashlib.sha256
+        ).hexdigest()
+
+    def sealer(self, server_key: bytes) -> Sealer:
+        key = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"rebalancer/v1/seal"
+        ).derive(self.root + server_key)
+        return Sealer(AESGCM(key), self.user_id)
+
+
+class Sealer:
+    """Authenticated encryption bound to one user and one record."""
+
+    def __init__(self, aead: AESGCM, user_id: str) -> None:
+        self._aead = aead
+        self._user_id = user_id
+
+    def _context(self, record: str) -> bytes:
+        return f"{self._user_id}\0{record}".encode()
+
+    def seal(self, record: str, plaintext: bytes) -> bytes:
+        nonce = os.urandom(_NONCE_BYTES)
+        return _SEAL_FORMAT + nonce + self._aead.encrypt(nonce, plaintext, self._context(record))
+
+    def open(self, record: str, sealed: bytes) -> bytes:
+        if sealed[:1] != _SEAL_FORMAT or len(sealed) < 1 + _NONCE_BYTES + 16:
+            raise SealBroken(record)
+        nonce, body = sealed[1 : 1 + _NONCE_BYTES], sealed[1 + _NONCE_BYTES :]
+        try:
+            return self._aead.decrypt(nonce, body, self._context(record))
+        except InvalidTag as error:
+            raise SealBroken(record) from error
+
+
+def _mac(key: bytes, label: bytes) -> bytes:
+    return hmac.new(key, label, hashlib.sha256).digest()

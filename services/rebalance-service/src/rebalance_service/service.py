@@ -1,0 +1,86 @@
+"""The use cases, shared by the JSON API and the web page.
+
+Each takes decoded input, does the slow pure work (key derivation, parsing,
+solving) in a worker thread so the event loop stays free, and returns domain
+values. Nothing here knows about HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from starlette.concurrency import run_in_threadpool
+
+from rebalance_service.config_store import ConfigConflict, ConfigStore
+from rebalance_service.engine import optimize
+from rebalance_service.household import Household, assemble, build_problem
+from rebalance_service.importers import read_statement
+from rebalance_service.keys import UserKeys
+from rebalancer.catalogue import TaxGroup
+from rebalancer.plan import Plan
+from rebalancer.problem import Mode
+from rebalancer.settings import EffectiveSettings
+from rebalancer.validation import settings_problems
+from rebalancer.wire import InvalidInput, decode_config_document
+
+_SAVE_ATTEMPTS = 3  # a write that loses a race reads again and retries
+
+Upload = tuple[str, bytes]  # file name, contents
+
+
+@dataclass(frozen=True)
+class RebalanceRequest:
+    mode: Mode = Mode.BUY_ONLY
+    fractional: bool = False
+    credits: Mapping[TaxGroup, Decimal] | None = None
+
+
+async def derive_keys(token: str) -> UserKeys:
+    return await run_in_threadpool(UserKeys.from_token, token)
+
+
+async def read_household(store: ConfigStore, token: str, uploads: Sequence[Upload]) -> Household:
+    statement = await run_in_threadpool(read_statement, uploads)
+    keys = await derive_keys(token)
+    stored = await store.load(keys, [a.number for a in statement.accounts])
+    settings = EffectiveSettings.of(stored.settings, await store.defaults())
+    return assemble(statement, stored.accounts, settings)
+
+
+async def rebalance(
+    store: ConfigStore, token: str, uploads: Sequence[Upload], request: RebalanceRequest
+) -> tuple[Plan, Household]:
+    household = await read_household(store, token, uploads)
+    problem = build_problem(household, request.mode, request.fractional, request.credits or {})
+    plan = await run_in_threadpool(optimize, problem)
+    return plan, household
+
+
+async def read_settings(store: ConfigStore, token: str) -> EffectiveSettings:
+    keys = await derive_keys(token)
+    stored = await store.load(keys, [])
+    return EffectiveSettings.of(stored.settings, await store.defaults())
+
+
+async def save_settings(store: ConfigStore, token: str, body: object) -> EffectiveSettings:
+    """Apply a configuration document on top of what is stored; all of it or nothing."""
+    document = decode_config_document(body)
+    keys = await derive_keys(token)
+    accounts = {entry.number: entry.settings for entry in document.accounts}
+    for attempt in range(_SAVE_ATTEMPTS):
+        stored = await store.load(keys, list(accounts))
+        merged = stored.settings.updated_with(document.settings)
+        effective = EffectiveSettings.of(merged, await store.defaults())
+        problems = settings_problems(effective)
+        if problems:
+            raise InvalidInput(problems)
+        try:
+            await store.save(keys, stored, merged, accounts)
+        except ConfigConflict:
+            if attempt + 1 == _SAVE_ATTEMPTS:
+                raise
+            continue
+        return effective
+    raise AssertionError("unreachable")  # pragma: no cover

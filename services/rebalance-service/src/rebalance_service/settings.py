@@ -1,0 +1,58 @@
+"""The rebalance service's settings, read once from the environment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the service cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bind: str
+    port: int
+    workers: int
+    config_url: str
+    service_credential: str | None
+    service_credential_file: Path
+    config_timeout: float  # seconds, for each call to the config service
+    max_upload_bytes: int
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        data_dir = Path(environ.get("DATA_DIR", "./data"))
+        return cls(
+            bind=environ.get("REBALANCE_BIND", "127.0.0.1"),
+            port=_whole(environ, "REBALANCE_PORT", 8090, 1, 65535),
+            workers=_whole(environ, "REBALANCE_WORKERS", 2, 1, 64),
+            config_url=environ.get("CONFIG_URL", "http://127.0.0.1:8091").rstrip("/"),
+            service_credential=environ.get("SERVICE_CREDENTIAL") or None,
+            service_credential_file=Path(
+                environ.get("SERVICE_CREDENTIAL_FILE", str(data_dir / "service.credential"))
+            ),
+            config_timeout=_whole(environ, "CONFIG_TIMEOUT_MS", 5000, 100, 600_000) / 1000,
+            max_upload_bytes=_whole(environ, "MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 1024, 2**31),
+        )
+
+    def credential(self) -> str:
+        """The service credential: given, or read from the file the config service wrote."""
+        if self.service_credential:
+            return self.service_credential
+        try:
+            return self.service_credential_file.read_text().strip()
+        except OSError as error:
+            raise SettingsError(
+                f"cannot read the service credential from {self.service_credential_file}: "
+                "start the config service first, or set SERVICE_CREDENTIAL"
+            ) from error
+
+
+def _whole(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    text = environ.get(name, str(default))
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}, not {text!r}")
+    return int(text)

@@ -1,0 +1,34 @@
+"""Fixtures for every tier of tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from stack import Stack
+from support.api_client import ApiClient
+
+
+@pytest.fixture(scope="session")
+def shared_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Both services as real processes, shared by the tests that need no fresh database."""
+    root = tmp_path_factory.mktemp("stack")
+    with Stack(root / "data", log_dir=root) as stack:
+        yield stack
+
+
+@pytest.fixture
+def fresh_stack(tmp_path: Path) -> Iterator[Stack]:
+    """Both services on a database of their own, for tests that read the files afterwards."""
+    with Stack(tmp_path / "data", log_dir=tmp_path) as stack:
+        yield stack
+
+
+@pytest.fixture
+def client(shared_stack: Stack) -> Iterator[ApiClient]:
+    api = ApiClient(shared_stack.url)
+    api.token = api.new_token()
+    yield api
+    api.close()

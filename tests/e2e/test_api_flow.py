@@ -1,0 +1,190 @@
+"""A user's script drives the API: token, configuration, portfolio, rebalance."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from decimal import Decimal
+
+import pytest
+
+from stack import Stack
+from support.api_client import ApiClient
+from support.samples import (
+    EMPLOYER_401K,
+    FIDELITY_2025,
+    HSA,
+    INDIVIDUAL,
+    fidelity_2025_config,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_new_token_is_256_random_bits_in_hex_and_never_repeats(client: ApiClient) -> None:
+    tokens = {client.new_token() for _ in range(5)}
+    assert len(tokens) == 5
+    assert all(re.fullmatch(r"[0-9a-f]{64}", t) for t in tokens)
+
+
+def test_a_user_without_configuration_gets_the_installation_defaults(client: ApiClient) -> None:
+    settings = client.json(client.get_config())
+    percents = sum(Decimal(t["value"]) for t in settings["targets"] if t["kind"] == "percent")
+    assert percents == 100
+    assert "US TBM" in settings["affinities"]["tax_deferred"]
+    assert settings["no_sell"] == []
+    assert "accounts" not in settings
+
+
+def test_saved_settings_read_back_without_the_accounts(client: ApiClient) -> None:
+    document = fidelity_2025_config()
+    client.json(client.put_config(document))
+    settings = client.json(client.get_config())
+    assert settings["targets"] == document["targets"]
+    assert settings["securities"][0]["symbol"] == "84679P504"
+    assert "accounts" not in settings
+
+
+def test_fields_left_out_keep_their_previous_value(client: ApiClient) -> None:
+    client.json(client.put_config(fidelity_2025_config()))
+    locks = [{"tax_group": "taxable", "asset_class": "US TSM"}]
+    client.json(client.put_config({"no_sell": locks}))
+    settings = client.json(client.get_config())
+    assert settings["no_sell"] == locks
+    assert settings["targets"] == fidelity_2025_config()["targets"]
+
+
+def test_an_invalid_configuration_stores_nothing_and_names_the_field(client: ApiClient) -> None:
+    client.json(client.put_config(fidelity_2025_config()))
+    bad = {
+        "targets": [
+            {"asset_class": "US TSM", "kind": "percent", "value": "49.5"},
+            {"asset_class": "US TBM", "kind": "percent", "value": "50"},
+        ],
+        "accounts": [{"number": HSA, "tax_group": "taxable", "description": "changed"}],
+    }
+    errors = client.json(client.put_config(bad), 422)["errors"]
+    assert {
+        "field": "targets",
+        "message": "percent targets add up to 99.5; they must add up to 100",
+    } in errors
+    settings = client.json(client.get_config())
+    assert settings["targets"] == fidelity_2025_config()["targets"]
+    hsa = _account(client.json(client.portfolio([FIDELITY_2025])), HSA)
+    assert hsa["tax_group"] == "tax_free"
+    assert hsa["description"] == "Health savings"
+
+
+def test_the_portfolio_masks_account_numbers_and_shows_their_settings(client: ApiClient) -> None:
+    client.json(client.put_config(fidelity_2025_config()))
+    portfolio = client.json(client.portfolio([FIDELITY_2025]))
+    numbers = [a["number"] for a in portfolio["accounts"]]
+    assert all(n.startswith("...") and len(n) == 7 for n in numbers)
+    individual = _account(portfolio, INDIVIDUAL)
+    assert individual["tax_group"] == "taxable"
+    assert individual["description"] == "Joint brokerage"
+    assert individual["configured"] is True
+    assert Decimal(individual["cash"]) == Decimal("79187.13") + Decimal("24500.00")
+    assert "AAPL" in portfolio["unknown_symbols"]
+    assert INDIVIDUAL not in str(portfolio)
+
+
+def test_accounts_not_listed_keep_their_settings(client: ApiClient) -> None:
+    client.json(client.put_config(fidelity_2025_config()))
+    client.json(
+        client.put_config(
+            {"accounts": [{"number": HSA, "tax_group": "tax_free", "description": "HSA 2"}]}
+        )
+    )
+    portfolio = client.json(client.portfolio([FIDELITY_2025]))
+    assert _account(portfolio, HSA)["description"] == "HSA 2"
+    assert _account(portfolio, EMPLOYER_401K)["description"] == "Employer 401k"
+
+
+def test_an_unconfigured_household_is_shown_but_not_traded(client: ApiClient) -> None:
+    portfolio = client.json(client.portfolio([FIDELITY_2025]))
+    assert all(a["configured"] is False for a in portfolio["accounts"])
+    assert any("not configured" in w for w in portfolio["warnings"])
+    plan = client.json(client.rebalance([FIDELITY_2025]))
+    assert plan["trades"] == []
+
+
+@pytest.mark.parametrize("mode", ["buy_only", "no_sell_taxable", "full", "relocate"])
+def test_every_mode_rebalances_the_sample_within_its_rules(client: ApiClient, mode: str) -> None:
+    client.json(client.put_config(fidelity_2025_config()))
+    plan = client.json(client.rebalance([FIDELITY_2025], mode=mode))
+    assert plan["mode"] == mode
+    sells = [t for t in plan["trades"] if t["action"] == "sell"]
+    if mode == "buy_only":
+        assert sells == []
+    if mode == "no_sell_taxable":
+        assert all(t["tax_group"] != "taxable" for t in sells)
+    for account in plan["accounts"]:
+        assert Decimal(account["cash_after"]) >= 0
+    for trade in plan["trades"]:
+        assert trade["account"].startswith("...")
+        assert trade["reason"]
+        if trade["shares"] is not None and trade["symbol"] in {"VTI", "VXUS", "BND"}:
+            assert Decimal(trade["shares"]) == Decimal(trade["shares"]).to_integral_value()
+
+
+def test_buy_only_invests_the_cash_in_the_classes_that_are_under_target(client: ApiClient) -> None:
+    client.json(client.put_config(fidelity_2025_config()))
+    plan = client.json(client.rebalance([FIDELITY_2025], mode="buy_only"))
+    bought = {t["asset_class"] for t in plan["trades"] if t["action"] == "buy"}
+    assert bought
+    before = {a["asset_class"]: a for a in plan["allocation_before"]}
+    for asset_class in bought:
+        assert Decimal(before[asset_class]["percent"]) < Decimal(
+            before[asset_class]["target_percent"]
+        )
+
+
+def test_sells_come_before_buys_within_each_account(client: ApiClient) -> None:
+    client.json(client.put_config(fidelity_2025_config()))
+    plan = client.json(client.rebalance([FIDELITY_2025], mode="full"))
+    for account in {t["account"] for t in plan["trades"]}:
+        actions = [t["action"] for t in plan["trades"] if t["account"] == account]
+        assert actions == sorted(actions, key=lambda a: a != "sell")
+
+
+def test_a_credit_lands_in_the_credit_default_account(client: ApiClient) -> None:
+    client.json(client.put_config(fidelity_2025_config()))
+    without = client.json(client.rebalance([FIDELITY_2025]))
+    with_credit = client.json(client.rebalance([FIDELITY_2025], credit_taxable="10000"))
+    before = {a["account"]: Decimal(a["cash_before"]) for a in without["accounts"]}
+    after = {a["account"]: Decimal(a["cash_before"]) for a in with_credit["accounts"]}
+    assert after["...0746"] - before["...0746"] == Decimal(10000)
+
+
+def test_two_users_with_the_same_accounts_never_see_each_other(shared_stack: Stack) -> None:
+    alice, bob = ApiClient(shared_stack.url), ApiClient(shared_stack.url)
+    alice.token, bob.token = alice.new_token(), bob.new_token()
+    alice.json(alice.put_config(fidelity_2025_config()))
+    bob.json(
+        bob.put_config(
+            {"accounts": [{"number": INDIVIDUAL, "tax_group": "tax_free", "description": "Bob"}]}
+        )
+    )
+    assert _account(alice.json(alice.portfolio([FIDELITY_2025])), INDIVIDUAL)["description"] == (
+        "Joint brokerage"
+    )
+    bobs = bob.json(bob.portfolio([FIDELITY_2025]))
+    assert _account(bobs, INDIVIDUAL)["description"] == "Bob"
+    assert _account(bobs, HSA)["configured"] is False
+    stranger = ApiClient(shared_stack.url)
+    stranger.token = stranger.new_token()
+    assert all(
+        a["configured"] is False
+        for a in stranger.json(stranger.portfolio([FIDELITY_2025]))["accounts"]
+    )
+    for api in (alice, bob, stranger):
+        api.close()
+
+
+def _account(portfolio: dict[str, Any], number: str) -> dict[str, Any]:
+    accounts = portfolio["accounts"]
+    assert isinstance(accounts, list)
+    (found,) = [a for a in accounts if a["number"] == "..." + number[-4:]]
+    assert isinstance(found, dict)
+    return found

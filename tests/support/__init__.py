@@ -1,0 +1,1 @@
+"""Helpers the tests share: sample files, data factories, an API client."""
