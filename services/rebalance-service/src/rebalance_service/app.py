@@ -52,9 +52,7 @@ def create_app(settings: Settings) -> Starlette:
     static = Path(__file__).parent / "static"
     return Starlette(
         routes=[
-            Route("/", web.home, name="home"),
-            Route("/token", web.token_page, name="token_page"),
-            Route("/results", web.results, methods=["POST"], name="results"),
+            *web.routes(),
             Mount("/static", StaticFiles(directory=static), name="static"),
             Route("/healthz", api.healthz),
             Route("/openapi.json", openapi),

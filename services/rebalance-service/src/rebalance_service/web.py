@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
 from rebalance_service import service
@@ -66,3 +67,11 @@ async def results(request: Request) -> Response:
             raise
         return _page(request, "index.html", status=status, form=form_values, errors=errors)
     return _page(request, "results.html", plan=plan_document(plan, household))
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/", home, name="home"),
+        Route("/token", token_page, name="token_page"),
+        Route("/results", results, methods=["POST"], name="results"),
+    ]
