@@ -51,13 +51,14 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_and_note)
         finally:
-            access_log.info(
-                "%s %s %d %.1fms",
-                scope["method"],
-                scope["path"],
-                status,
-                (time.perf_counter() - started) * 1000,
-            )
+            if not (scope["path"] == "/healthz" and status == 200):  # container health probes
+                access_log.info(
+                    "%s %s %d %.1fms",
+                    scope["method"],
+                    scope["path"],
+                    status,
+                    (time.perf_counter() - started) * 1000,
+                )
 
 
 class BodyTooLarge(Exception):
