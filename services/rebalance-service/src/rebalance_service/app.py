@@ -25,6 +25,7 @@ from rebalance_service.config_store import ConfigStore
 from rebalance_service.errors import exception_handlers, json_error
 from rebalance_service.headers import SecurityHeaders
 from rebalance_service.openapi import OPENAPI
+from rebalance_service.rate_limit import TokenGuessLimit, TokenLimiter
 from rebalance_service.settings import Settings
 from rebalancer.asgi import AccessLog, BodyLimit
 from rebalancer.logs import configure_logging
@@ -66,6 +67,10 @@ def create_app(settings: Settings) -> Starlette:
             Middleware(AccessLog),
             Middleware(SecurityHeaders),
             Middleware(BodyLimit, max_bytes=settings.max_upload_bytes),
+            Middleware(
+                TokenGuessLimit,
+                limiter=TokenLimiter(settings.tokens_per_client, settings.token_window_seconds),
+            ),
         ],
         exception_handlers=exception_handlers(json_error),
         lifespan=lifespan,

@@ -14,6 +14,7 @@ from rebalance_service.config_store import (
     StoredDataUnreadable,
 )
 from rebalance_service.keys import TokenRefused
+from rebalance_service.rate_limit import TooManyTokens
 from rebalancer.asgi import log_unhandled
 from rebalancer.problem import InfeasibleProblem
 from rebalancer.statement import StatementError
@@ -64,16 +65,30 @@ def describe(error: Exception) -> tuple[int, ErrorList]:  # noqa: PLR0911 - an a
                     "the installation secret may have changed",
                 }
             ]
+        case TooManyTokens():
+            return 429, [
+                {
+                    "field": "token",
+                    "message": "too many different tokens from this address; "
+                    f"try again in {error.retry_after} seconds",
+                }
+            ]
         case HTTPException():
             return error.status_code, [{"field": "request", "message": str(error.detail)}]
     return 500, [{"field": "server", "message": "an internal error occurred"}]
+
+
+def error_headers(error: Exception) -> dict[str, str]:
+    if isinstance(error, TooManyTokens):
+        return {**_NO_STORE, "Retry-After": str(error.retry_after)}
+    return _NO_STORE
 
 
 async def json_error(request: Request, error: Exception) -> Response:
     status, errors = describe(error)
     if status >= 500 and not isinstance(error, ConfigUnavailable):
         log_unhandled(request.url.path, error)
-    return JSONResponse({"errors": errors}, status_code=status, headers=_NO_STORE)
+    return JSONResponse({"errors": errors}, status_code=status, headers=error_headers(error))
 
 
 _NO_STORE = {"Cache-Control": "no-store"}
@@ -84,6 +99,7 @@ HANDLED: tuple[type[Exception], ...] = (
     InvalidInput,
     StatementError,
     InfeasibleProblem,
+    TooManyTokens,
     ConfigUnavailable,
     ConfigConflict,
     StoredDataUnreadable,

@@ -18,6 +18,7 @@ from rebalance_service.engine import optimize
 from rebalance_service.household import Household, assemble, build_problem
 from rebalance_service.importers import read_statement
 from rebalance_service.keys import UserKeys
+from rebalance_service.rate_limit import admit_token
 from rebalancer.catalogue import TaxGroup
 from rebalancer.plan import Plan
 from rebalancer.problem import Mode
@@ -38,6 +39,7 @@ class RebalanceRequest:
 
 
 async def derive_keys(token: str) -> UserKeys:
+    admit_token(token)
     return await run_in_threadpool(UserKeys.from_token, token)
 
 
