@@ -28,6 +28,13 @@ class Holding:
     kind: HoldingKind = HoldingKind.SECURITY
     line: int = 0  # 1-based line in its file, for messages
 
+    @property
+    def average_cost(self) -> Decimal | None:
+        """Cost basis per share, where the file gives the basis."""
+        if self.cost_basis is None or not self.shares:
+            return None
+        return self.cost_basis / self.shares
+
 
 @dataclass(frozen=True, slots=True)
 class AccountStatement:
