@@ -1,7 +1,9 @@
-"""The web page: a form to upload CSVs and rebalance, and the results as tables.
+"""The web page: upload CSVs, configure accounts and targets, see the trades and charts.
 
-Server-rendered and usable without JavaScript. Errors come back on the form,
-next to what caused them, with the same status codes as the API.
+Server-rendered and complete without JavaScript; `static/app.js` only adds
+drag and drop, a live target total and row editing in place. Every page is
+`no-store`. Errors come back on the form that caused them, next to the control
+they concern, with the same status codes as the API.
 """
 
 from __future__ import annotations
@@ -10,38 +12,89 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
 from rebalance_service import service
 from rebalance_service.api import config_store
 from rebalance_service.encoding import plan_document
-from rebalance_service.errors import describe, missing_token
+from rebalance_service.errors import RequestError, describe
 from rebalance_service.keys import check_token
+from rebalance_service.results_view import results_view
 from rebalance_service.uploads import read_form, read_rebalance_request, read_uploads
+from rebalance_service.web_form_document import config_document, show_errors
+from rebalance_service.web_format import (
+    INVESTABLE,
+    KIND_LABELS,
+    MODE_LABELS,
+    TAX_GROUP_LABELS,
+    money_text,
+    percent_text,
+    tax_group_text,
+)
+from rebalance_service.web_forms import (
+    MAX_ROWS,
+    ConfigureForm,
+    apply_action,
+    prefilled_form,
+    read_configure_form,
+)
+from rebalancer.money import format_decimal
 from rebalancer.problem import Mode
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters.update(money=money_text, percent=percent_text, tax_group=tax_group_text)
 
 MODES = (
-    (Mode.BUY_ONLY, "Buy only: spend cash and credits, sell nothing"),
-    (Mode.NO_SELL_TAXABLE, "No taxable sales: sell only in tax-advantaged accounts"),
-    (Mode.FULL, "Full: sell anywhere to reach the targets"),
-    (Mode.RELOCATE, "Relocate: keep today's mix, move classes to where they are taxed least"),
+    (Mode.BUY_ONLY, "Buy only", "Spend cash and credits; sell nothing."),
+    (Mode.NO_SELL_TAXABLE, "No taxable sales", "Sell only in tax-advantaged accounts."),
+    (Mode.FULL, "Full", "Sell anywhere to reach the targets; may realize gains."),
+    (Mode.RELOCATE, "Relocate", "Keep today's mix; move classes to where they are taxed least."),
 )
 _PRIVATE = {"Cache-Control": "no-store"}
+_HOME_FIELDS = {"token", "positions", "mode", "fractional", *(f"credit_{g}" for g in INVESTABLE)}
+_MAX_FIELDS = 12 * MAX_ROWS
 
 
 def _page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
+    shared = {
+        "modes": MODES,
+        "tax_groups": TAX_GROUP_LABELS,
+        "investable": INVESTABLE,
+        "kinds": KIND_LABELS,
+        "mode_labels": MODE_LABELS,
+    }
     return templates.TemplateResponse(
-        request, name, {"modes": MODES, **context}, status_code=status, headers=_PRIVATE
+        request, name, {**shared, **context}, status_code=status, headers=_PRIVATE
     )
 
 
+def _home(
+    request: Request, status: int, form: dict[str, str], errors: list[dict[str, str]]
+) -> Response:
+    by_field: dict[str, list[str]] = {}
+    for error in errors:
+        if error["field"] in _HOME_FIELDS:
+            by_field.setdefault(error["field"], []).append(error["message"])
+    return _page(request, "index.html", status, form=form, errors=errors, by_field=by_field)
+
+
+def _token(form: FormData) -> str:
+    token = form.get("token")
+    if not isinstance(token, str) or not token.strip():
+        raise RequestError(401, "token", "a token is required: enter your token, or get one")
+    return check_token(token.strip())
+
+
+def _chosen_files(form: FormData) -> bool:
+    return any(isinstance(item, UploadFile) and item.filename for item in form.getlist("positions"))
+
+
 async def home(request: Request) -> Response:
-    return _page(request, "index.html", form={})
+    return _home(request, 200, {}, [])
 
 
 async def token_page(request: Request) -> Response:
@@ -49,24 +102,77 @@ async def token_page(request: Request) -> Response:
 
 
 async def results(request: Request) -> Response:
-    form_values: dict[str, str] = {}
+    values: dict[str, str] = {}
     try:
         form = await read_form(request)
-        form_values = {k: v for k, v in form.items() if isinstance(v, str) and k != "token"}
-        token = form.get("token")
-        if not isinstance(token, str) or not token.strip():
-            raise missing_token()
-        token = check_token(token.strip())
-        uploads = await read_uploads(form)
+        values = {k: v for k, v in form.items() if isinstance(v, str)}
+        token = _token(form)
         plan, household = await service.rebalance(
-            config_store(request), token, uploads, read_rebalance_request(form)
+            config_store(request), token, await read_uploads(form), read_rebalance_request(form)
         )
     except Exception as error:  # every error a user can fix is shown on the form
+        return _home_error(request, error, values)
+    return _page(request, "results.html", view=results_view(plan_document(plan, household)))
+
+
+async def configure(request: Request) -> Response:
+    """The configure form, filled from the stored settings and the accounts of the CSV."""
+    values: dict[str, str] = {}
+    try:
+        form = await read_form(request)
+        values = {k: v for k, v in form.items() if isinstance(v, str)}
+        token = _token(form)
+        store = config_store(request)
+        if _chosen_files(form):
+            household = await service.read_household(store, token, await read_uploads(form))
+            settings = household.settings
+        else:
+            household, settings = None, await service.read_settings(store, token)
+    except Exception as error:
+        return _home_error(request, error, values)
+    return _configure_page(request, prefilled_form(token, household, settings))
+
+
+async def save_configuration(request: Request) -> Response:
+    """Save the whole form, or (without JavaScript) add, remove or move a row first."""
+    posted = await request.form(max_files=0, max_fields=_MAX_FIELDS)
+    form = read_configure_form(posted)
+    action = posted.get("action")
+    if isinstance(action, str) and action != "save":
+        apply_action(form, action)
+        return _configure_page(request, form)
+    document, anchors = config_document(form)
+    try:
+        token = _token(posted)
+        await service.save_settings(config_store(request), token, document)
+    except Exception as error:
         status, errors = describe(error)
-        if status >= 500:
-            raise
-        return _page(request, "index.html", status=status, form=form_values, errors=errors)
-    return _page(request, "results.html", plan=plan_document(plan, household))
+        if status == 500:
+            raise  # the app's handler logs it and answers without details
+        show_errors(form, errors, anchors)
+        return _configure_page(request, form, status)
+    saved = {"token": token, "mode": Mode.BUY_ONLY.value}
+    return _page(request, "index.html", form=saved, errors=[], by_field={}, saved=document)
+
+
+def _home_error(request: Request, error: Exception, values: dict[str, str]) -> Response:
+    status, errors = describe(error)
+    if status == 500:
+        raise error  # the app's handler logs it and answers without details
+    if any(e["field"] == "token" for e in errors):
+        values.pop("token", None)  # a refused token is not written back into the page
+    return _home(request, status, values, errors)
+
+
+def _configure_page(request: Request, form: ConfigureForm, status: int = 200) -> Response:
+    sums = form.target_sums()
+    total = format_decimal(sums[0]) if sums else "?"
+    return _page(request, "configure.html", status, cfg=form, total=total)
+
+
+async def back_home(_: Request) -> Response:
+    """A page that only a POST fills: asked for directly, start at the beginning."""
+    return RedirectResponse("/", status_code=303, headers=_PRIVATE)
 
 
 def routes() -> list[BaseRoute]:
@@ -74,4 +180,9 @@ def routes() -> list[BaseRoute]:
         Route("/", home, name="home"),
         Route("/token", token_page, name="token_page"),
         Route("/results", results, methods=["POST"], name="results"),
+        Route("/results", back_home, methods=["GET"]),
+        Route("/configure", configure, methods=["POST"], name="configure"),
+        Route("/configure", back_home, methods=["GET"]),
+        Route("/configure/save", save_configuration, methods=["POST"], name="save_configuration"),
+        Route("/configure/save", back_home, methods=["GET"]),
     ]

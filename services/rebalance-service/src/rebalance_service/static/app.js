@@ -1,0 +1,242 @@
+// Rebalancer: progressive enhancement only. Every page works without this file;
+// with it, files can be dropped, a token fetched in place, the target total is
+// live, and rows are added, removed and moved without a round trip.
+"use strict";
+
+(function () {
+  document.documentElement.classList.add("js");
+
+  // Exact decimal sums: percentages as integers of 10^-12, never float.
+  var SCALE = 12;
+  function toUnits(text) {
+    var t = String(text).replace(/[\s$%]/g, "");
+    if (/^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/.test(t)) t = t.replace(/,/g, "");
+    if (t === "") return BigInt(0);
+    var m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(t);
+    if (!m || (m[2] === "" && !m[3])) return null;
+    var frac = (m[3] || "").slice(0, SCALE).padEnd(SCALE, "0");
+    var units = BigInt(m[2] || "0") * BigInt(10) ** BigInt(SCALE) + BigInt(frac);
+    return m[1] === "-" ? -units : units;
+  }
+  function showUnits(units) {
+    var sign = units < 0 ? "-" : "";
+    var abs = units < 0 ? -units : units;
+    var base = BigInt(10) ** BigInt(SCALE);
+    var frac = (abs % base).toString().padStart(SCALE, "0").replace(/0+$/, "");
+    return sign + (abs / base).toString() + (frac ? "." + frac : "");
+  }
+
+  function liveRegion(id) {
+    var region = document.getElementById(id);
+    if (!region) {
+      region = document.createElement("p");
+      region.id = id;
+      region.className = "visually-hidden";
+      region.setAttribute("aria-live", "polite");
+      document.body.appendChild(region);
+    }
+    return region;
+  }
+
+  // Home: drag and drop, the chosen files listed, a token fetched in place.
+  function enhanceHome() {
+    var zone = document.getElementById("dropzone");
+    var input = document.getElementById("positions");
+    var list = document.getElementById("positions-list");
+    if (zone && input && list) {
+      var showFiles = function () {
+        list.textContent = "";
+        Array.prototype.forEach.call(input.files, function (file) {
+          var item = document.createElement("li");
+          item.textContent = file.name + " (" + Math.max(1, Math.round(file.size / 1024)) + " KB)";
+          list.appendChild(item);
+        });
+      };
+      input.addEventListener("change", showFiles);
+      ["dragenter", "dragover"].forEach(function (name) {
+        zone.addEventListener(name, function (event) {
+          event.preventDefault();
+          zone.classList.add("dragging");
+        });
+      });
+      zone.addEventListener("dragleave", function () { zone.classList.remove("dragging"); });
+      zone.addEventListener("drop", function (event) {
+        event.preventDefault();
+        zone.classList.remove("dragging");
+        var merged = new DataTransfer();
+        Array.prototype.forEach.call(input.files, function (f) { merged.items.add(f); });
+        Array.prototype.forEach.call(event.dataTransfer.files, function (f) { merged.items.add(f); });
+        input.files = merged.files;
+        showFiles();
+      });
+      // A file dropped beside the zone must not replace the page.
+      ["dragover", "drop"].forEach(function (name) {
+        window.addEventListener(name, function (event) {
+          if (!zone.contains(event.target)) event.preventDefault();
+        });
+      });
+    }
+
+    var token = document.getElementById("token");
+    var getToken = document.getElementById("get-token");
+    var tokenNote = document.getElementById("token-new");
+    if (token && getToken && tokenNote) {
+      var toggle = document.createElement("button");
+      toggle.type = "button";
+      toggle.className = "secondary";
+      toggle.textContent = "Show";
+      toggle.setAttribute("aria-controls", "token");
+      toggle.setAttribute("aria-pressed", "false");
+      toggle.addEventListener("click", function () {
+        var shown = token.type === "text";
+        token.type = shown ? "password" : "text";
+        toggle.textContent = shown ? "Show" : "Hide";
+        toggle.setAttribute("aria-pressed", shown ? "false" : "true");
+      });
+      token.insertAdjacentElement("afterend", toggle);
+      getToken.addEventListener("click", function (event) {
+        event.preventDefault();
+        fetch("/api/v1/token", { cache: "no-store", credentials: "same-origin" })
+          .then(function (response) {
+            if (!response.ok) throw new Error(String(response.status));
+            return response.json();
+          })
+          .then(function (body) {
+            token.value = body.token;
+            token.type = "text";
+            toggle.textContent = "Hide";
+            toggle.setAttribute("aria-pressed", "true");
+            tokenNote.hidden = false;
+            tokenNote.textContent = "Your new token is in the field. Copy it somewhere safe now: " +
+              "it is the only key to your settings and cannot be recovered.";
+            token.focus();
+            token.select();
+          })
+          .catch(function () { window.location.href = getToken.href; });
+      });
+    }
+  }
+
+  // Configure: live total of the targets.
+  function targetSums() {
+    var percent = BigInt(0), remainder = BigInt(0), hasRemainder = false, valid = true;
+    document.querySelectorAll("#target-rows tr").forEach(function (row) {
+      var kind = row.querySelector(".target-kind");
+      var value = row.querySelector(".target-value");
+      if (!kind || !value || kind.value === "dollars") return;
+      var units = toUnits(value.value);
+      if (units === null) { valid = false; return; }
+      if (kind.value === "percent") percent += units;
+      else { hasRemainder = true; remainder += units; }
+    });
+    return { percent: percent, remainder: remainder, hasRemainder: hasRemainder, valid: valid };
+  }
+
+  function updateTotal() {
+    var out = document.getElementById("targets-sum");
+    var live = document.getElementById("targets-live-error");
+    if (!out || !live) return;
+    var sums = targetSums();
+    var hundred = BigInt(100) * BigInt(10) ** BigInt(SCALE);
+    var problems = [];
+    if (!sums.valid) {
+      out.textContent = "?";
+      problems.push("a target value is not a number");
+    } else {
+      out.textContent = showUnits(sums.percent);
+      var p = showUnits(sums.percent), r = showUnits(sums.remainder);
+      if (sums.hasRemainder) {
+        if (sums.percent > hundred) problems.push("percent targets add up to " + p +
+          "; with percent_of_remainder targets they must add up to at most 100");
+        if (sums.remainder !== hundred) problems.push("percent_of_remainder targets add up to " + r +
+          "; they must add up to 100");
+      } else if (sums.percent !== hundred) {
+        problems.push("percent targets add up to " + p + "; they must add up to 100");
+      }
+    }
+    live.textContent = problems.join(". ");
+    live.hidden = problems.length === 0;
+    var saved = document.getElementById("targets-total-error");
+    if (saved) saved.hidden = true;
+  }
+
+  function addRow(templateId, bodyId, prefix) {
+    var template = document.getElementById(templateId);
+    var body = document.getElementById(bodyId);
+    if (!template || !body) return null;
+    var next = 0;
+    body.querySelectorAll('input[name="' + prefix + '_row"]').forEach(function (input) {
+      next = Math.max(next, Number(input.value) + 1);
+    });
+    var holder = document.createElement("tbody");
+    holder.innerHTML = template.innerHTML.replace(/__I__/g, String(next));
+    var row = holder.querySelector("tr");
+    body.appendChild(row);
+    return row;
+  }
+
+  function moveAffinity(button, direction) {
+    var item = button.closest("li");
+    var list = item && item.parentNode;
+    if (!item || !list) return;
+    var other = direction === "up" ? item.previousElementSibling : item.nextElementSibling;
+    if (!other) return;
+    if (direction === "up") list.insertBefore(item, other);
+    else list.insertBefore(other, item);
+    button.focus();
+    var position = Array.prototype.indexOf.call(list.children, item) + 1;
+    var name = item.querySelector("label").textContent;
+    var legend = list.closest("fieldset").querySelector("legend").textContent;
+    liveRegion("affinity-status").textContent = name + " is now number " + position + " in " + legend + ".";
+  }
+
+  function enhanceConfigure() {
+    var form = document.getElementById("configure-form");
+    if (!form) return;
+    form.addEventListener("input", function (event) {
+      if (event.target.closest("#target-rows")) updateTotal();
+    });
+    form.addEventListener("change", function (event) {
+      if (event.target.closest("#target-rows")) updateTotal();
+    });
+    form.addEventListener("click", function (event) {
+      var button = event.target.closest('button[name="action"]');
+      if (!button) return;
+      var action = button.value.split(":");
+      var row;
+      if (action[0] === "add_target") {
+        event.preventDefault();
+        row = addRow("target-row-template", "target-rows", "target");
+        if (row) row.querySelector("select").focus();
+        updateTotal();
+      } else if (action[0] === "add_security") {
+        event.preventDefault();
+        row = addRow("security-row-template", "security-rows", "security");
+        var none = document.getElementById("no-securities");
+        if (none) none.hidden = true;
+        if (row) row.querySelector("input:not([type=hidden])").focus();
+      } else if (action[0] === "remove_target" || action[0] === "remove_security") {
+        event.preventDefault();
+        var isTarget = action[0] === "remove_target";
+        button.closest("tr").remove();
+        document.getElementById(isTarget ? "add-target" : "add-security").focus();
+        liveRegion("rows-status").textContent = isTarget ? "Target removed." : "Security removed.";
+        if (isTarget) updateTotal();
+      } else if (action[0] === "move") {
+        event.preventDefault();
+        moveAffinity(button, action[3]);
+      }
+    });
+  }
+
+  function focusErrors() {
+    var summary = document.getElementById("error-summary");
+    if (summary && !document.querySelector("[autofocus]")) summary.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    enhanceHome();
+    enhanceConfigure();
+    focusErrors();
+  });
+})();

@@ -1,0 +1,298 @@
+"""The configure form: the user's settings as fields, and the fields as posted.
+
+The form carries everything it needs to draw itself again (the accounts found
+in the CSV, the class names to choose from), so a failed Save, or adding,
+removing or moving a row without JavaScript, redraws it from the posted fields
+alone: the CSV is not sent twice and nothing is kept between requests.
+
+`web_form_document` turns it into the API's configuration document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from starlette.datastructures import FormData
+
+from rebalance_service.household import Household
+from rebalance_service.web_format import INVESTABLE, to_decimal
+from rebalancer.catalogue import TaxGroup
+from rebalancer.money import format_decimal, format_money
+from rebalancer.settings import EffectiveSettings
+
+MAX_ROWS = 300  # of each kind; a form is never that long unless forged
+_NUMBER_NOISE = re.compile(r"[\s$%]")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
+@dataclass
+class AccountRow:
+    index: int
+    number: str  # in full: travels only in a hidden field, never shown
+    label: str  # masked: what the page shows
+    name: str
+    brokerage: str
+    value: str
+    tax_group: str  # "" until the user picks one
+    description: str = ""
+    credit_default: bool = False
+
+
+@dataclass
+class TargetRow:
+    index: int
+    asset_class: str = ""
+    kind: str = "percent"
+    value: str = ""
+
+
+@dataclass
+class AffinityRow:
+    asset_class: str
+    option: int  # its place in `class_options`, for stable element ids
+    enabled: bool
+
+
+@dataclass
+class SecurityRow:
+    index: int
+    origin: str  # "csv": unknown in the upload; "saved": the user's own; "new": added here
+    symbol: str = ""
+    asset_class: str = ""
+    fractional: bool = False
+    default: bool = False
+    price: str = ""
+
+
+@dataclass
+class ConfigureForm:
+    token: str
+    class_options: list[str]
+    accounts: list[AccountRow] = field(default_factory=list)
+    targets: list[TargetRow] = field(default_factory=list)
+    affinities: dict[str, list[AffinityRow]] = field(default_factory=dict)
+    no_sell: set[tuple[str, str]] = field(default_factory=set)
+    securities: list[SecurityRow] = field(default_factory=list)
+    catalogue_defaults: list[str] = field(default_factory=list)
+    errors: dict[str, list[str]] = field(default_factory=dict)  # by element id
+    summary: list[tuple[str, str, str]] = field(default_factory=list)  # id, what, message
+    focus: str = ""  # the element to focus when the page comes back
+
+    def option(self, asset_class: str) -> int:
+        return self.class_options.index(asset_class)
+
+    def target_sums(self) -> tuple[Decimal, Decimal, bool] | None:
+        """Percent and percent-of-remainder totals, whether any of the latter; None on a typo."""
+        sums = {"percent": Decimal(0), "percent_of_remainder": Decimal(0)}
+        for row in self.targets:
+            if row.kind in sums and row.value:
+                value = to_decimal(clean_number(row.value))
+                if value is None:
+                    return None
+                sums[row.kind] += value
+        remainder = any(r.kind == "percent_of_remainder" for r in self.targets)
+        return sums["percent"], sums["percent_of_remainder"], remainder
+
+    def total_problem(self) -> str:
+        """What the live total says under the targets; the same rule as the API's."""
+        sums = self.target_sums()
+        if sums is None:
+            return "a target value is not a number"
+        percent, remainder, has_remainder = sums
+        problems = []
+        if has_remainder:
+            if percent > 100:
+                problems.append(
+                    f"percent targets add up to {format_decimal(percent)}; "
+                    "with percent_of_remainder targets they must add up to at most 100"
+                )
+            if remainder != 100:
+                problems.append(
+                    f"percent_of_remainder targets add up to {format_decimal(remainder)}; "
+                    "they must add up to 100"
+                )
+        elif percent != 100:
+            problems.append(
+                f"percent targets add up to {format_decimal(percent)}; they must add up to 100"
+            )
+        return ". ".join(problems)
+
+    def next_index(self, rows: list[TargetRow] | list[SecurityRow]) -> int:
+        return max((r.index for r in rows), default=-1) + 1
+
+
+def clean_number(text: str) -> str:
+    """`" $1,250.50 "` -> `"1250.50"`; `"1,5"` stays as it is, for the API to refuse."""
+    bare = _NUMBER_NOISE.sub("", text)
+    return bare.replace(",", "") if _THOUSANDS.fullmatch(bare) else bare
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _texts(form: FormData, name: str) -> list[str]:
+    return [v.strip() for v in form.getlist(name)[: MAX_ROWS * 4] if isinstance(v, str)]
+
+
+def _indexes(form: FormData, name: str) -> list[int]:
+    found: list[int] = []
+    for text in _texts(form, name):
+        if text.isdigit() and len(text) < 6 and int(text) not in found:
+            found.append(int(text))
+    return found[:MAX_ROWS]
+
+
+def read_configure_form(form: FormData) -> ConfigureForm:
+    """The form as posted, whatever it holds; `save_settings` judges it."""
+    options = list(dict.fromkeys(t for t in _texts(form, "class_option") if t))
+    result = ConfigureForm(
+        token=_text(form, "token"),
+        class_options=options,
+        catalogue_defaults=[s.upper() for s in _texts(form, "catalogue_default")],
+    )
+    for i in _indexes(form, "account_row"):
+        p = f"account-{i}-"
+        result.accounts.append(
+            AccountRow(
+                i,
+                _text(form, p + "number"),
+                _text(form, p + "label"),
+                _text(form, p + "name"),
+                _text(form, p + "brokerage"),
+                _text(form, p + "value"),
+                _text(form, p + "tax_group"),
+                _text(form, p + "description"),
+                bool(_text(form, p + "credit_default")),
+            )
+        )
+    for i in _indexes(form, "target_row"):
+        p = f"target-{i}-"
+        kind = _text(form, p + "kind") or "percent"
+        result.targets.append(
+            TargetRow(i, _text(form, p + "class"), kind, _text(form, p + "value"))
+        )
+    for group in INVESTABLE:
+        order = [c for c in dict.fromkeys(_texts(form, f"affinity-{group}")) if c in options]
+        order += [c for c in options if c not in order]
+        enabled = set(_texts(form, f"affinity-{group}-on"))
+        result.affinities[group] = [AffinityRow(c, options.index(c), c in enabled) for c in order]
+    for lock in _texts(form, "no_sell"):
+        group, _, asset_class = lock.partition("|")
+        if group in INVESTABLE and asset_class in options:
+            result.no_sell.add((group, asset_class))
+    for i in _indexes(form, "security_row"):
+        p = f"security-{i}-"
+        origin = _text(form, p + "origin")
+        result.securities.append(
+            SecurityRow(
+                i,
+                origin if origin in {"csv", "saved"} else "new",
+                _text(form, p + "symbol").upper(),
+                _text(form, p + "class"),
+                bool(_text(form, p + "fractional")),
+                bool(_text(form, p + "default")),
+                _text(form, p + "price"),
+            )
+        )
+    return result
+
+
+def apply_action(form: ConfigureForm, action: str) -> None:
+    """Add, remove or move a row, for a browser without JavaScript."""
+    verb, _, rest = action.partition(":")
+    if verb == "add_target":
+        row = TargetRow(form.next_index(form.targets))
+        form.targets.append(row)
+        form.focus = f"target-{row.index}-class"
+    elif verb == "add_security":
+        added = SecurityRow(form.next_index(form.securities), "new")
+        form.securities.append(added)
+        form.focus = f"security-{added.index}-symbol"
+    elif verb == "remove_target":
+        form.targets = [r for r in form.targets if str(r.index) != rest]
+        form.focus = "add-target"
+    elif verb == "remove_security":
+        form.securities = [r for r in form.securities if str(r.index) != rest]
+        form.focus = "add-security"
+    elif verb == "move":
+        group, _, place = rest.partition(":")
+        option, _, direction = place.partition(":")
+        _move(form, group, option, direction)
+
+
+def _move(form: ConfigureForm, group: str, option: str, direction: str) -> None:
+    rows = form.affinities.get(group, [])
+    at = next((i for i, r in enumerate(rows) if str(r.option) == option), None)
+    if at is None:
+        return
+    to = at - 1 if direction == "up" else at + 1
+    if 0 <= to < len(rows):
+        rows[at], rows[to] = rows[to], rows[at]
+    form.focus = f"move-{group}-{option}-{direction}"
+
+
+def prefilled_form(
+    token: str, household: Household | None, settings: EffectiveSettings
+) -> ConfigureForm:
+    """The form as the user's stored settings (or the installation defaults) fill it."""
+    named = [
+        *(t.asset_class for t in settings.targets),
+        *(c for names in settings.affinities.values() for c in names),
+        *(lock.asset_class for lock in settings.no_sell),
+        *(s.asset_class for s in settings.securities),
+    ]
+    options = list(dict.fromkeys([*settings.catalogue.asset_classes, *named]))
+    form = ConfigureForm(
+        token=token,
+        class_options=options,
+        catalogue_defaults=sorted(
+            s.symbol for s in settings.catalogue.securities.values() if s.default
+        ),
+    )
+    for i, account in enumerate(household.accounts if household else ()):
+        stored = account.settings
+        form.accounts.append(
+            AccountRow(
+                i,
+                account.statement.number,
+                account.label,
+                account.statement.name,
+                account.statement.brokerage,
+                format_money(account.statement.value),
+                stored.tax_group.value if stored else "",
+                stored.description if stored else "",
+                stored.credit_default if stored else False,
+            )
+        )
+    form.targets = [
+        TargetRow(i, t.asset_class, t.kind.value, format_decimal(t.value))
+        for i, t in enumerate(settings.targets)
+    ]
+    for group in INVESTABLE:
+        listed = list(dict.fromkeys(settings.affinities.get(TaxGroup(group), ())))
+        form.affinities[group] = [
+            AffinityRow(c, options.index(c), c in listed)
+            for c in [*listed, *(c for c in options if c not in listed)]
+        ]
+    form.no_sell = {(lock.tax_group.value, lock.asset_class) for lock in settings.no_sell}
+    form.securities = [
+        SecurityRow(
+            i,
+            "saved",
+            s.symbol,
+            s.asset_class,
+            s.fractional,
+            s.default,
+            "" if s.price is None else format_decimal(s.price),
+        )
+        for i, s in enumerate(settings.securities)
+    ]
+    unknown = household.unknown_symbols if household else ()
+    form.securities += [
+        SecurityRow(len(settings.securities) + i, "csv", symbol) for i, symbol in enumerate(unknown)
+    ]
+    return form

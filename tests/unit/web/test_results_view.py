@@ -1,0 +1,126 @@
+"""The results page's view of a plan document: accounts, totals, tables and charts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rebalance_service.results_view import results_view
+
+
+def _trade(
+    account: str, action: str, symbol: str, amount: str, shares: str | None
+) -> dict[str, Any]:
+    return {
+        "account": account,
+        "description": "",
+        "tax_group": "taxable",
+        "action": action,
+        "symbol": symbol,
+        "asset_class": "US TSM",
+        "shares": shares,
+        "price": None if shares is None else "10.00",
+        "amount": amount,
+        "reason": "because",
+    }
+
+
+def _line(name: str, value: str, percent: str, target: str) -> dict[str, str]:
+    return {
+        "asset_class": name,
+        "group": "Stocks",
+        "value": value,
+        "percent": percent,
+        "target_value": "0.00",
+        "target_percent": target,
+    }
+
+
+PLAN: dict[str, Any] = {
+    "mode": "full",
+    "trades": [
+        _trade("...0001", "buy", "VTI", "100.10", "10.01"),
+        _trade("...0001", "sell", "VXUS", "50.05", "5"),
+        _trade("...0002", "buy", "BND", "0.20", None),
+    ],
+    "accounts": [
+        {
+            "account": "...0001",
+            "description": "Joint",
+            "tax_group": "taxable",
+            "cash_before": "60.00",
+            "cash_after": "9.95",
+        },
+        {
+            "account": "...0002",
+            "description": "",
+            "tax_group": "tax_free",
+            "cash_before": "0.20",
+            "cash_after": "0.00",
+        },
+        {
+            "account": "...0003",
+            "description": "",
+            "tax_group": "tax_deferred",
+            "cash_before": "1.00",
+            "cash_after": "1.00",
+        },
+    ],
+    "allocation_before": [
+        _line("US TSM", "100.00", "50.00", "60"),
+        _line("Cash", "100", "50", "0"),
+    ],
+    "allocation_after": [_line("Cash", "50", "25", "0"), _line("US TSM", "150", "75", "60")],
+    "groups_before": [],
+    "groups_after": [],
+    "locations_before": [
+        {"tax_group": "taxable", "asset_class": "US TSM", "value": "100.00"},
+        {"tax_group": "tax_free", "asset_class": "Cash", "value": "100.00"},
+    ],
+    "locations_after": [
+        {"tax_group": "taxable", "asset_class": "US TSM", "value": "150.00"},
+        {"tax_group": "tax_free", "asset_class": "Cash", "value": "50.00"},
+    ],
+    "total_before": "200.00",
+    "total_after": "200.00",
+    "warnings": [],
+}
+
+
+def test_trades_are_grouped_by_account_with_sells_before_buys() -> None:
+    view = results_view(PLAN)
+    first = view.accounts[0]
+    assert [t["symbol"] for t in first.trades] == ["VXUS", "VTI"]
+    assert (first.total("sell"), first.total("buy")) == ("50.05", "100.10")
+    assert [a.account for a in view.accounts] == ["...0001", "...0002", "...0003"]
+    assert view.accounts[2].trades == []
+
+
+def test_the_totals_and_the_buys_without_a_price_are_counted_exactly() -> None:
+    view = results_view(PLAN)
+    assert (view.sold, view.bought, view.unpriced) == ("50.05", "100.30", 1)
+
+
+def test_before_and_after_are_joined_by_class_not_by_position() -> None:
+    view = results_view(PLAN)
+    tsm = next(c for c in view.classes if c.name == "US TSM")
+    assert (tsm.before_percent, tsm.after_percent, tsm.target_percent) == ("50.00", "75", "60")
+
+
+def test_tax_groups_add_up_the_locations() -> None:
+    view = results_view(PLAN)
+    by_group = {g.name: (g.before_value, g.after_percent) for g in view.tax_groups}
+    assert by_group == {
+        "taxable": ("100.00", "75.00"),
+        "tax_deferred": ("0.00", "0.00"),
+        "tax_free": ("100.00", "25.00"),
+    }
+    cash = next(p for p in view.placements if p.name == "Cash")
+    assert cash.after == {"tax_free": Decimal("50.00")}
+
+
+def test_the_page_gets_both_charts_and_a_csv_link() -> None:
+    view = results_view(PLAN)
+    assert 'id="chart-allocation"' in view.allocation_svg
+    assert 'id="chart-placement"' in view.placement_svg
+    assert view.csv_url.startswith("data:text/csv;charset=utf-8,")
