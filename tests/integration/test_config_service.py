@@ -1,4 +1,7 @@
-"""The config service in process: a blind store behind a service credential."""
+"""The config service in process: a blind store behind a service credential.
+
+Every test runs on SQLite and on PostgreSQL (see conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -24,8 +27,8 @@ def _b64(data: bytes) -> str:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    settings = Settings.from_env({"DATA_DIR": str(tmp_path)})
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    settings = Settings.from_env({"DATA_DIR": str(tmp_path), "DATABASE_URL": database_url})
     migrate(settings.database_url)
     return settings
 
@@ -107,6 +110,27 @@ def test_concurrent_writers_of_one_version_see_exactly_one_succeed(service: Test
     assert sorted(results) == [-1] * 7 + [2]
 
 
+def test_concurrent_first_writers_of_a_new_user_see_exactly_one_succeed(
+    service: TestClient,
+) -> None:
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda i: _write(service, USER, 0, f"w{i}".encode(), {}), range(8)))
+    assert sorted(results) == [-1] * 7 + [1]
+    (winner,) = [i for i, version in enumerate(results) if version == 1]
+    assert _read(service, USER, [])["settings"] == _b64(f"w{winner}".encode())
+
+
+def test_a_refused_write_leaves_the_store_ready_for_the_next_one(service: TestClient) -> None:
+    assert _write(service, USER, 0, b"v1", {ACCOUNT: b"a1"}) == 1
+    assert _write(service, USER, 0, b"again", {ACCOUNT: b"again"}) == -1  # the user exists
+    assert _write(service, USER, 5, b"ahead", {}) == -1  # no such version
+    assert _write(service, USER, 1, b"v2", {ACCOUNT: b"a2", "b" * 64: b"b2"}) == 2
+    answer = _read(service, USER, [ACCOUNT, "b" * 64])
+    assert answer["version"] == 2
+    assert answer["settings"] == _b64(b"v2")
+    assert answer["accounts"] == {ACCOUNT: _b64(b"a2"), "b" * 64: _b64(b"b2")}
+
+
 def test_every_call_but_the_health_check_needs_the_service_credential(settings: Settings) -> None:
     with TestClient(create_app(settings)) as anonymous:
         assert anonymous.get("/healthz").status_code == 200
@@ -150,3 +174,13 @@ def test_the_catalogue_has_every_class_a_household_needs_with_one_default_each(
     assert by_symbol["VTI"]["fractional"] is False
     assert by_symbol["SPAXX"]["asset_class"] == "Cash"
     assert {"taxable", "tax_deferred", "tax_free"} == set(catalogue["affinities"])
+
+
+def test_the_catalogue_lists_symbols_and_tax_groups_in_code_point_order(
+    service: TestClient,
+) -> None:
+    # Not in the database's collation order, which differs between servers.
+    catalogue = service.get("/internal/v1/catalogue").json()
+    symbols = [s["symbol"] for s in catalogue["securities"]]
+    assert symbols == sorted(symbols)
+    assert list(catalogue["affinities"]) == sorted(catalogue["affinities"])

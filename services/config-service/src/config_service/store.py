@@ -119,12 +119,12 @@ class UserStore:
         with Session(self._engine) as session:
             groups = session.scalars(select(AssetGroupRow).order_by(AssetGroupRow.position))
             classes = session.scalars(select(AssetClassRow).order_by(AssetClassRow.position))
-            securities = session.scalars(select(SecurityRow).order_by(SecurityRow.symbol))
             targets = session.scalars(select(DefaultTargetRow).order_by(DefaultTargetRow.position))
-            affinities = session.scalars(
-                select(DefaultAffinityRow).order_by(
-                    DefaultAffinityRow.tax_group, DefaultAffinityRow.rank
-                )
+            # Text is sorted here, not by ORDER BY, whose order follows the database's
+            # collation: the catalogue and its version read the same on every database.
+            securities = sorted(session.scalars(select(SecurityRow)), key=lambda s: s.symbol)
+            affinities = sorted(
+                session.scalars(select(DefaultAffinityRow)), key=lambda a: (a.tax_group, a.rank)
             )
             document: dict[str, object] = {
                 "asset_groups": [g.name for g in groups],
