@@ -7,7 +7,7 @@ STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 PYPROJECTS := shared/pyproject.toml services/config-service/pyproject.toml services/rebalance-service/pyproject.toml
 
-.PHONY: run test lint typecheck unit bench up down clean
+.PHONY: run test lint typecheck unit bench up down clean backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,16 @@ bench: $(STAMP_DEV)
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/parse_bench.py
 	$(BIN)/python bench/stack_bench.py
+
+## backup / restore: a consistent archive of the data directory, even while it runs
+DATA_DIR ?= ./data
+BACKUP ?= backups/rebalancer-$(shell date +%Y%m%d-%H%M%S).tar.gz
+backup:
+	$(PYTHON) scripts/backup.py backup $(DATA_DIR) $(BACKUP)
+
+restore:
+	@test -n "$(ARCHIVE)" || { echo "usage: make restore ARCHIVE=backups/<file>.tar.gz [FORCE=--force]"; exit 2; }
+	$(PYTHON) scripts/backup.py restore $(ARCHIVE) $(DATA_DIR) $(FORCE)
 
 ## up / down: the containers (docker compose)
 up:
