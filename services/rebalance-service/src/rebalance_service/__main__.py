@@ -24,6 +24,7 @@ def main() -> None:
         host=settings.bind,
         port=settings.port,
         workers=settings.workers,
+        http="rebalance_service.transport:NoDelayH11Protocol",
         access_log=False,  # ours logs without query strings
         log_config=None,
         server_header=False,
