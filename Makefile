@@ -44,6 +44,7 @@ bench: $(STAMP_DEV)
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/parse_bench.py
 	$(BIN)/python bench/stack_bench.py
+	$(BIN)/python bench/load_bench.py
 
 ## backup / restore: a consistent archive of the data directory, even while it runs
 DATA_DIR ?= ./data

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI's container check: build both images on a locally made Debian base, start the stack with
+# CI's container check (the replicas profile too, through .ci/docker-replicas.sh): build both images on a locally made Debian base, start the stack with
 # docker-compose, wait for both healthchecks, do one real rebalance through the published port,
 # then tear everything down (always).
 #
@@ -300,3 +300,4 @@ say(f"POST /api/v1/rebalance -> 200, mode={result.get('mode')}, {len(trades)} tr
     f"{len(result.get('warnings') or [])} warnings")
 PY
 log "rebalance through the published port: OK"
+bash "$REPO_ROOT/.ci/docker-replicas.sh" || fail "the replicas profile (.ci/docker-replicas.sh)"

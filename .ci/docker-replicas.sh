@@ -1,0 +1,311 @@
+#!/usr/bin/env bash
+# The "replicas" compose profile: two rebalance replicas behind one round-robin balancer.
+# Starts the stack with the profile, waits for every healthcheck, sends requests through the
+# balancer's published port, and checks from the containers' access logs that both replicas
+# served some; also that a configuration written through one replica reads back through the
+# other, and that requests still succeed with one replica stopped. Always tears down (down -v).
+#
+#   bash .ci/docker-replicas.sh
+#
+# Self-sufficient like .ci/docker-smoke.sh (which calls it at its end): installs docker.io and
+# docker-compose with apt-get if missing, starts dockerd if none is running (and stops it again
+# at the end), makes rebalancer-base:bookworm if it is missing, builds the service images only
+# if they are missing (`docker-compose build` refreshes them) and the balancer's always (it
+# fetches nothing, so it is quick and needs no CA bundle).
+#
+# Environment (all optional):
+#   BASE_IMAGE            base image for the Dockerfiles (default rebalancer-base:bookworm)
+#   REPLICAS_PROJECT      compose project (default rebalancer-replicas: its own containers and
+#                         volumes, so any other stack, the smoke's included, is left alone;
+#                         COMPOSE_PROJECT_NAME is not read, since docker-smoke.sh exports its own)
+#   REPLICAS_PUBLISH      the balancer's published address (default 127.0.0.1:8089)
+#   REPLICAS_REQUESTS     requests to spread over the replicas (default 20)
+#   REPLICAS_TIMEOUT      seconds to wait for the healthchecks (default 180)
+#
+# The rebalance service's own port is published on an ephemeral loopback port here (this
+# script talks only to the balancer), so a stack already on 127.0.0.1:8090 does not clash.
+# Never prints a token.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+
+export BASE_IMAGE="${BASE_IMAGE:-rebalancer-base:bookworm}"
+export COMPOSE_PROJECT_NAME="${REPLICAS_PROJECT:-rebalancer-replicas}"
+# docker-compose 1.28+ and Compose v2 both read the active profiles from here.
+export COMPOSE_PROFILES=replicas
+export REPLICAS_PUBLISH="${REPLICAS_PUBLISH:-127.0.0.1:8089}"
+export REBALANCE_PUBLISH=127.0.0.1:
+REQUESTS="${REPLICAS_REQUESTS:-20}"
+HEALTH_TIMEOUT="${REPLICAS_TIMEOUT:-180}"
+URL="http://$REPLICAS_PUBLISH"
+SERVICES=(config rebalance rebalance-2 balancer)
+REPLICAS=(rebalance rebalance-2)
+
+LOG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/docker-replicas.XXXXXX")"
+DOCKERD_PID=""
+STACK_UP=0
+CA_COPY="$REPO_ROOT/docker-ca.crt"
+CA_MADE=0
+T0=$SECONDS
+
+log() { printf '[docker-replicas %4ds] %s\n' "$((SECONDS - T0))" "$*"; }
+fail() { printf '[docker-replicas %4ds] FAILED: %s\n' "$((SECONDS - T0))" "$*" >&2; exit 1; }
+show_tail() {
+    printf -- '----- last %s lines of %s -----\n' "${2:-40}" "$1" >&2
+    tail -n "${2:-40}" "$1" >&2 || true
+    printf -- '-----\n' >&2
+}
+
+dump_stack() {
+    docker-compose ps >&2 || true
+    local svc
+    for svc in "${SERVICES[@]}"; do
+        printf -- '----- last 40 log lines of %s -----\n' "$svc" >&2
+        docker-compose logs --no-color --tail=40 "$svc" >&2 || true
+    done
+}
+
+cleanup() {
+    local rc=$?
+    set +e
+    if [ "$rc" -ne 0 ] && [ "$STACK_UP" -eq 1 ]; then dump_stack; fi
+    if [ "$STACK_UP" -eq 1 ]; then
+        log "docker-compose down -v"
+        docker-compose down -v --remove-orphans >"$LOG_DIR/down.log" 2>&1 || show_tail "$LOG_DIR/down.log" 20
+    fi
+    if [ "$CA_MADE" -eq 1 ]; then rm -f "$CA_COPY"; fi
+    docker image prune -f --filter label=org.rebalancer.project=rebalancer >/dev/null 2>&1
+    if [ -n "$DOCKERD_PID" ]; then
+        log "stopping the dockerd this script started (pid $DOCKERD_PID)"
+        kill "$DOCKERD_PID" 2>/dev/null
+        for _ in $(seq 1 30); do
+            kill -0 "$DOCKERD_PID" 2>/dev/null || break
+            sleep 1
+        done
+        if kill -0 "$DOCKERD_PID" 2>/dev/null; then
+            log "dockerd still running after 30s; sending SIGKILL"
+            kill -9 "$DOCKERD_PID" 2>/dev/null
+        fi
+    fi
+    rm -rf "$LOG_DIR"
+    if [ "$rc" -eq 0 ]; then
+        log "PASSED in $((SECONDS - T0))s"
+    else
+        printf '[docker-replicas %4ds] FAILED (exit %s)\n' "$((SECONDS - T0))" "$rc" >&2
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------- tools and engine
+need_install=()
+command -v dockerd >/dev/null 2>&1 || need_install+=(docker.io)
+command -v docker >/dev/null 2>&1 || need_install+=(docker.io)
+command -v docker-compose >/dev/null 2>&1 || need_install+=(docker-compose)
+if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 && [ "$BASE_IMAGE" = rebalancer-base:bookworm ]; then
+    command -v debootstrap >/dev/null 2>&1 || need_install+=(debootstrap)
+fi
+if [ "${#need_install[@]}" -gt 0 ]; then
+    [ "$(id -u)" -eq 0 ] || fail "missing ${need_install[*]} and not root to install them"
+    mapfile -t pkgs < <(printf '%s\n' "${need_install[@]}" | awk '!seen[$0]++')
+    log "installing ${pkgs[*]} with apt-get"
+    if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${pkgs[@]}"; } \
+            >"$LOG_DIR/apt.log" 2>&1; then
+        show_tail "$LOG_DIR/apt.log"
+        fail "apt-get install ${pkgs[*]}"
+    fi
+fi
+command -v python3 >/dev/null 2>&1 || fail "python3 is needed on the host for the HTTP check"
+
+if docker info >/dev/null 2>&1; then
+    log "a Docker engine is already running; using it"
+else
+    [ "$(id -u)" -eq 0 ] || fail "no Docker engine is running and not root to start one"
+    if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
+        rm -f /var/run/docker.pid
+    fi
+    log "starting dockerd (log: $LOG_DIR/dockerd.log)"
+    dockerd >"$LOG_DIR/dockerd.log" 2>&1 &
+    DOCKERD_PID=$!
+    for _ in $(seq 1 60); do
+        docker info >/dev/null 2>&1 && break
+        kill -0 "$DOCKERD_PID" 2>/dev/null || { show_tail "$LOG_DIR/dockerd.log"; DOCKERD_PID=""; fail "dockerd exited"; }
+        sleep 1
+    done
+    docker info >/dev/null 2>&1 || { show_tail "$LOG_DIR/dockerd.log"; fail "dockerd did not answer within 60s"; }
+    log "dockerd is up (pid $DOCKERD_PID)"
+fi
+log "engine $(docker version --format '{{.Server.Version}}'), $(docker-compose version --short 2>/dev/null || echo '?') docker-compose"
+
+# ---------------------------------------------------------------- images
+if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+    if [ "$BASE_IMAGE" = rebalancer-base:bookworm ]; then
+        log "building base image $BASE_IMAGE with scripts/docker-base-image.sh"
+        bash "$REPO_ROOT/scripts/docker-base-image.sh" || fail "scripts/docker-base-image.sh"
+    else
+        log "base image $BASE_IMAGE is not local; the build will try to pull it"
+    fi
+fi
+missing=()
+docker image inspect rebalancer-config:local >/dev/null 2>&1 || missing+=(config)
+docker image inspect rebalancer-rebalance:local >/dev/null 2>&1 || missing+=(rebalance)
+step=$SECONDS
+if [ "${#missing[@]}" -gt 0 ]; then
+    # As in docker-smoke.sh: pip inside the build trusts this machine's CA bundle.
+    if [ ! -f "$CA_COPY" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+        cp /etc/ssl/certs/ca-certificates.crt "$CA_COPY"
+        CA_MADE=1
+    fi
+    log "building ${missing[*]} (docker-compose build)"
+    if ! docker-compose build "${missing[@]}" >"$LOG_DIR/build.log" 2>&1; then
+        show_tail "$LOG_DIR/build.log" 60
+        fail "docker-compose build ${missing[*]}"
+    fi
+    if [ "$CA_MADE" -eq 1 ]; then rm -f "$CA_COPY"; CA_MADE=0; fi
+fi
+log "building the balancer (docker-compose build balancer)"
+if ! docker-compose build balancer >"$LOG_DIR/build-balancer.log" 2>&1; then
+    show_tail "$LOG_DIR/build-balancer.log" 40
+    fail "docker-compose build balancer"
+fi
+log "images ready in $((SECONDS - step))s"
+
+# ---------------------------------------------------------------- stack
+log "docker-compose up -d with profile replicas (project $COMPOSE_PROJECT_NAME, balancer on $URL)"
+STACK_UP=1
+step=$SECONDS
+if ! docker-compose up -d --no-build >"$LOG_DIR/up.log" 2>&1; then
+    show_tail "$LOG_DIR/up.log" 30
+    fail "docker-compose up -d"
+fi
+
+container_of() { docker-compose ps -q "$1"; }
+health_of() {
+    local id
+    id="$(container_of "$1")"
+    [ -n "$id" ] || { echo missing; return 0; }
+    docker inspect --format '{{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}{{if .RestartCount}}/restarted{{end}}' "$id"
+}
+log "waiting up to ${HEALTH_TIMEOUT}s for ${SERVICES[*]}"
+deadline=$((SECONDS + HEALTH_TIMEOUT))
+while :; do
+    states=()
+    healthy=1
+    for svc in "${SERVICES[@]}"; do
+        state="$(health_of "$svc")"
+        states+=("$svc=$state")
+        [ "$state" = running/healthy ] || healthy=0
+    done
+    [ "$healthy" -eq 0 ] || break
+    case "${states[*]}" in
+        *exited*|*dead*|*missing*|*restart*) fail "a container stopped: ${states[*]}" ;;
+    esac
+    [ "$SECONDS" -lt "$deadline" ] || fail "not healthy within ${HEALTH_TIMEOUT}s: ${states[*]}"
+    sleep 2
+done
+log "all healthy in $((SECONDS - step))s"
+
+# Access-log lines "GET /api/v1/token 200" of one replica (health probes are not logged).
+token_lines() {
+    local id
+    id="$(container_of "$1")"
+    docker logs "$id" 2>&1 | grep -c 'rebalancer.access: GET /api/v1/token 200' || true
+}
+
+# One request per connection, so the balancer (per connection) spreads them.
+http_check() {
+    python3 - "$URL" "$@" <<'PY'
+"""mode "tokens N": N tokens; "state": a configuration written, then read on new connections."""
+import json
+import re
+import sys
+import urllib.error
+import urllib.request
+
+base, mode = sys.argv[1], sys.argv[2]
+
+
+def call(method, path, body=None, token=None):
+    headers = {"Connection": "close"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(base + path, data=body, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, None
+
+
+def token():
+    status, document = call("GET", "/api/v1/token")
+    value = document.get("token") if isinstance(document, dict) else None
+    if status != 200 or not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{64}", value):
+        sys.exit(f"GET /api/v1/token through the balancer: HTTP {status}, no token")
+    return value
+
+
+if mode == "tokens":
+    for _ in range(int(sys.argv[3])):
+        token()
+    print(f"{sys.argv[3]} x GET /api/v1/token -> 200")
+else:
+    user = token()
+    targets = [{"asset_class": "US TSM", "kind": "percent", "value": "61.5"},
+               {"asset_class": "US TBM", "kind": "percent", "value": "38.5"}]
+    status, _ = call("PUT", "/api/v1/config", json.dumps({"targets": targets}).encode(), user)
+    if status != 200:
+        sys.exit(f"PUT /api/v1/config through the balancer: HTTP {status}")
+    for _ in range(4):
+        status, document = call("GET", "/api/v1/config", token=user)
+        if status != 200 or not isinstance(document, dict) or document.get("targets") != targets:
+            sys.exit(f"GET /api/v1/config through the balancer: HTTP {status}, not what was written")
+    print("PUT /api/v1/config, then 4 x GET /api/v1/config on new connections: all read it back")
+PY
+}
+
+# ---------------------------------------------------------------- spread
+declare -A before served
+# Send REQUESTS token requests and count, per running replica, the access-log lines they left
+# (in served[]); fails unless all REQUESTS show up. A line is written just after its response
+# is sent, so the logs get a few seconds to catch up.
+spread() {
+    local svc total=0
+    for svc in "$@"; do before[$svc]="$(token_lines "$svc")"; done
+    http_check tokens "$REQUESTS" | sed 's/^/    /'
+    for _ in $(seq 1 20); do
+        total=0
+        for svc in "$@"; do
+            served[$svc]=$(($(token_lines "$svc") - ${before[$svc]}))
+            total=$((total + ${served[$svc]}))
+        done
+        [ "$total" -lt "$REQUESTS" ] || break
+        sleep 0.5
+    done
+    [ "$total" -eq "$REQUESTS" ] || fail "the replicas ($*) logged $total token requests, not $REQUESTS"
+}
+
+log "sending $REQUESTS requests through the balancer, one connection each"
+spread "${REPLICAS[@]}"
+log "served: rebalance=${served[rebalance]} rebalance-2=${served[rebalance-2]} (of $REQUESTS)"
+# Round robin gives each about half; a health probe between two requests may shift one or two.
+for svc in "${REPLICAS[@]}"; do
+    [ "${served[$svc]}" -ge $((REQUESTS / 4)) ] \
+        || fail "$svc served ${served[$svc]} of $REQUESTS: the requests were not spread"
+done
+log "both replicas served requests"
+
+# ---------------------------------------------------------------- no state in the replicas
+log "a configuration written through one replica reads back through the others"
+http_check state | sed 's/^/    /'
+
+# ---------------------------------------------------------------- one replica down
+log "stopping rebalance-2: the balancer must send everything to rebalance"
+docker-compose stop -t 20 rebalance-2 >"$LOG_DIR/stop.log" 2>&1 || { show_tail "$LOG_DIR/stop.log" 20; fail "docker-compose stop rebalance-2"; }
+spread rebalance
+log "all $REQUESTS succeeded, all served by rebalance"
