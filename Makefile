@@ -7,7 +7,7 @@ STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 PYPROJECTS := shared/pyproject.toml services/config-service/pyproject.toml services/rebalance-service/pyproject.toml
 
-.PHONY: run test lint typecheck unit bench up down clean backup restore
+.PHONY: run test lint typecheck unit bench up down clean backup restore fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ typecheck: $(STAMP_DEV)
 
 unit: $(STAMP_DEV)
 	$(BIN)/pytest tests/unit
+
+## fuzz: schemathesis against both services at length (FUZZ_EXAMPLES per operation)
+fuzz: $(STAMP_DEV)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(BIN)/pytest tests/fuzz -p no:cacheprovider
 
 ## bench: print latency, throughput, solve and parse figures
 bench: $(STAMP_DEV)

@@ -56,8 +56,12 @@ def parse_decimal(text: str) -> Decimal | None:
 
 
 def parse_plain_decimal(text: str) -> Decimal:
-    """Read a decimal as the API writes it (`"1234.56"`, `"-5"`): finite, no symbols."""
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text.strip()):
+    """Read a decimal as the API writes it (`"1234.56"`, `"-5"`): finite, no symbols.
+
+    ASCII digits only: `\\d` would also match other scripts' digits ("٣"), which
+    Decimal reads as numbers but no client means as one.
+    """
+    if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", text.strip()):
         raise NotANumber(text)
     return Decimal(text.strip())
 

@@ -107,8 +107,13 @@ class _Decoder:
         except NotANumber:
             self.fail(path, f'"{value[:40]}" is not a decimal number')
             return None
-        if len(number.as_tuple().digits) > MAX_DECIMAL_DIGITS:
+        digits, exponent = number.as_tuple()[1:]
+        if len(digits) > MAX_DECIMAL_DIGITS:
             self.fail(path, f"must have at most {MAX_DECIMAL_DIGITS} digits")
+            return None
+        if isinstance(exponent, int) and exponent < -MAX_DECIMAL_DIGITS:
+            # "0.000…01": one digit, but as long as the zeros before it.
+            self.fail(path, f"must have at most {MAX_DECIMAL_DIGITS} digits after the point")
             return None
         return number
 
@@ -144,10 +149,11 @@ class _Decoder:
             return None
         asset_class = self.text(obj.get("asset_class"), f"{path}.asset_class")
         kind = obj.get("kind")
-        if kind not in {k.value for k in TargetKind}:
+        known = isinstance(kind, str) and kind in {k.value for k in TargetKind}  # {} is unhashable
+        if not known:
             self.fail(f"{path}.kind", f"must be one of {', '.join(k.value for k in TargetKind)}")
         amount = self.decimal(obj.get("value"), f"{path}.value")
-        if amount is None or not isinstance(kind, str) or kind not in set(TargetKind):
+        if amount is None or not isinstance(kind, str) or not known:
             return None
         return Target(asset_class, TargetKind(kind), amount)
 

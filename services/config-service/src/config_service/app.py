@@ -40,6 +40,7 @@ from rebalancer.asgi import AccessLog, BodyLimit, log_unhandled
 MAX_BODY = 8 * 1024 * 1024
 MAX_SEALED = 64 * 1024  # one sealed blob
 MAX_ACCOUNTS = 1000
+MAX_VERSION = 2**31 - 1  # versions are INTEGER columns: 32 bits on PostgreSQL
 _IDENTIFIER = re.compile(r"[0-9a-f]{64}")
 
 
@@ -104,7 +105,7 @@ async def write_user(request: Request) -> Response:
     body = await _json_object(request)
     user_id = _identifier(body.get("user_id"), "user_id")
     version = body.get("expected_version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+    if not isinstance(version, int) or isinstance(version, bool) or not 0 <= version < MAX_VERSION:
         raise BadRequest("expected_version", "must be a whole number, 0 for a new user")
     settings = _sealed(body.get("settings"), "settings")
     accounts = body.get("accounts", {})
@@ -129,7 +130,9 @@ def _store(request: Request) -> UserStore:
 async def _json_object(request: Request) -> dict[str, Any]:
     try:
         body = json.loads(await request.body())
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except (ValueError, RecursionError) as error:
+        # JSONDecodeError and UnicodeDecodeError are ValueErrors, as is an integer
+        # too long to convert; deep nesting raises RecursionError.
         raise BadRequest("body", "must be a JSON object") from error
     if not isinstance(body, dict):
         raise BadRequest("body", "must be a JSON object")

@@ -39,6 +39,11 @@ async def new_token(_: Request) -> Response:
     return JSONResponse({"token": secrets.token_hex(32)}, headers=_PRIVATE)
 
 
+async def config(request: Request) -> Response:
+    """One route for both methods, so a wrong method's 405 lists them both in Allow."""
+    return await (put_config(request) if request.method == "PUT" else get_config(request))
+
+
 async def get_config(request: Request) -> Response:
     settings = await service.read_settings(config_store(request), bearer_token(request))
     return JSONResponse(settings_document(settings), headers=_PRIVATE)
@@ -46,12 +51,29 @@ async def get_config(request: Request) -> Response:
 
 async def put_config(request: Request) -> Response:
     token = bearer_token(request)
-    try:
-        body = json.loads(await request.body())
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise RequestError(400, "body", "must be a JSON document") from None
+    body = read_json(await request.body())
     settings = await service.save_settings(config_store(request), token, body)
     return JSONResponse(settings_document(settings), headers=_PRIVATE)
+
+
+def read_json(raw: bytes) -> object:
+    """The request's JSON document, or a 400 for anything that is not one.
+
+    `json.loads` raises more than JSONDecodeError on hostile input: RecursionError
+    for deep nesting, ValueError for an integer of more than 4300 digits. And it
+    lets through `\\ud800` escapes, lone surrogates no UTF-8 text can hold, which
+    would fail later, when the document or an error naming its field is encoded.
+    """
+    try:
+        body = json.loads(raw)
+        json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeError:
+        raise RequestError(400, "body", "must be UTF-8 text, without lone surrogates") from None
+    except RecursionError:
+        raise RequestError(400, "body", "is nested too deeply") from None
+    except ValueError:  # JSONDecodeError, and integers too long to convert
+        raise RequestError(400, "body", "must be a JSON document") from None
+    return body
 
 
 async def post_portfolio(request: Request) -> Response:

@@ -20,6 +20,7 @@ from rebalance_service.keys import SealBroken, Sealer, UserKeys
 from rebalancer.catalogue import Catalogue, TaxGroup
 from rebalancer.settings import AccountSettings, Defaults, UserSettings
 from rebalancer.wire import (
+    FieldError,
     InvalidInput,
     decode_account_settings,
     decode_config_document,
@@ -30,6 +31,11 @@ from rebalancer.wire import (
 
 T = TypeVar("T")
 _ATTEMPTS = 3  # for a config service that is briefly unreachable
+# The config service's limit on one sealed record (config_service.app). Past it
+# the service answers 400, which would reach the user as "unavailable"; settings
+# too large to store are the user's to fix, so say so.
+MAX_SEALED = 64 * 1024
+_SEAL_OVERHEAD = 1 + 12 + 16  # format byte, nonce, tag
 
 
 class ConfigUnavailable(Exception):
@@ -91,6 +97,16 @@ class ConfigStore:
             plaintext = json.dumps(encode_account_settings(account)).encode()
             sealed_accounts[account_id] = _b64(sealer.seal(f"account:{account_id}", plaintext))
         plaintext = json.dumps(encode_user_settings(settings)).encode()
+        if len(plaintext) + _SEAL_OVERHEAD > MAX_SEALED:
+            raise InvalidInput(
+                [
+                    FieldError(
+                        "body",
+                        f"the settings take {len(plaintext)} bytes once stored; at most "
+                        f"{MAX_SEALED - _SEAL_OVERHEAD} fit: list fewer or shorter entries",
+                    )
+                ]
+            )
         answer = await self._call(
             "/internal/v1/users/write",
             {

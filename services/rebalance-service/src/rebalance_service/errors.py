@@ -81,6 +81,8 @@ def describe(error: Exception) -> tuple[int, ErrorList]:  # noqa: PLR0911 - an a
 def error_headers(error: Exception) -> dict[str, str]:
     if isinstance(error, TooManyTokens):
         return {**_NO_STORE, "Retry-After": str(error.retry_after)}
+    if isinstance(error, HTTPException) and error.headers:
+        return {**error.headers, **_NO_STORE}  # a 405's Allow, which RFC 9110 requires
     return _NO_STORE
 
 

@@ -4,22 +4,40 @@ from __future__ import annotations
 
 from typing import Any
 
-_DECIMAL = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "examples": ["1234.56"]}
+# Decimals as the service writes them, and as it reads them (a sign, a point at
+# either end and surrounding spaces are forgiven; never an exponent, NaN or Infinity).
+_DECIMAL = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "examples": ["1234.56"]}
 _NULLABLE_DECIMAL = {"anyOf": [_DECIMAL, {"type": "null"}]}
+_DECIMAL_IN = {
+    "type": "string",
+    "pattern": r"^\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*$",
+    "description": "a decimal number of at most 20 digits: no exponent, NaN or Infinity",
+    "examples": ["1234.56"],
+}
+_NAME = {"type": "string", "minLength": 1, "description": "at most 64 characters"}
+_MAX_ITEMS = 1000
 _TAX_GROUP = {"type": "string", "enum": ["taxable", "tax_deferred", "tax_free", "ignore"]}
 _INVESTABLE_GROUP = {"type": "string", "enum": ["taxable", "tax_deferred", "tax_free"]}
 _MODE = {"type": "string", "enum": ["buy_only", "no_sell_taxable", "full", "relocate"]}
 
 
-def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+def _object(
+    properties: dict[str, Any], required: list[str] | None = None, *, closed: bool = False
+) -> dict[str, Any]:
+    """An object schema; `closed` for a request part, where an unknown field is refused."""
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         schema["required"] = required
+    if closed:
+        schema["additionalProperties"] = False
     return schema
 
 
-def _list(item: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "array", "items": item}
+def _list(item: dict[str, Any], max_items: int | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "array", "items": item}
+    if max_items is not None:
+        schema["maxItems"] = max_items
+    return schema
 
 
 _ERRORS = _object(
@@ -32,139 +50,177 @@ _ERRORS = _object(
     },
     ["errors"],
 )
-_TARGET = _object(
-    {
-        "asset_class": {"type": "string"},
-        "kind": {"type": "string", "enum": ["percent", "dollars", "percent_of_remainder"]},
-        "value": _DECIMAL,
-    },
-    ["asset_class", "kind", "value"],
-)
-_AFFINITIES = _object(
-    {g: _list({"type": "string"}) for g in ("taxable", "tax_deferred", "tax_free")}
-)
-_NO_SELL = _object(
-    {"tax_group": _INVESTABLE_GROUP, "asset_class": {"type": "string"}},
-    ["tax_group", "asset_class"],
-)
-_ASSET_CLASS = _object({"name": {"type": "string"}, "group": {"type": "string"}}, ["name", "group"])
-_SECURITY = _object(
-    {
-        "symbol": {"type": "string"},
-        "asset_class": {"type": "string"},
-        "fractional": {"type": "boolean"},
-        "default": {"type": "boolean"},
-        "price": _NULLABLE_DECIMAL,
-    },
-    ["symbol", "asset_class"],
-)
-_SETTINGS = {
-    "targets": _list(_TARGET),
-    "affinities": _AFFINITIES,
-    "no_sell": _list(_NO_SELL),
-    "asset_classes": _list(_ASSET_CLASS),
-    "securities": _list(_SECURITY),
-}
+_KIND = {"type": "string", "enum": ["percent", "dollars", "percent_of_remainder"]}
+
+
+def _settings(*, request: bool) -> dict[str, Any]:
+    """The settings document: as a client sends it (`request`), or as the service answers."""
+    name = _NAME if request else {"type": "string"}
+    decimal = _DECIMAL_IN if request else _DECIMAL
+    most = _MAX_ITEMS if request else None
+    target = _object(
+        {"asset_class": name, "kind": _KIND, "value": decimal},
+        ["asset_class", "kind", "value"],
+        closed=request,
+    )
+    groups = ["taxable", "tax_deferred", "tax_free"]
+    affinities = _object(
+        {g: _list(name, most) for g in groups}, None if request else groups, closed=request
+    )
+    no_sell = _object(
+        {"tax_group": _INVESTABLE_GROUP, "asset_class": name},
+        ["tax_group", "asset_class"],
+        closed=request,
+    )
+    asset_class = _object({"name": name, "group": name}, ["name", "group"], closed=request)
+    security = _object(
+        {
+            "symbol": name,
+            "asset_class": name,
+            "fractional": {"type": "boolean"},
+            "default": {"type": "boolean"},
+            "price": {"anyOf": [decimal, {"type": "null"}]},
+        },
+        ["symbol", "asset_class"]
+        if request
+        else ["symbol", "asset_class", "fractional", "default", "price"],
+        closed=request,
+    )
+    return {
+        "targets": _list(target, most),
+        "affinities": affinities,
+        "no_sell": _list(no_sell, most),
+        "asset_classes": _list(asset_class, most),
+        "securities": _list(security, most),
+    }
+
+
 _ACCOUNT_SETTINGS = _object(
     {
-        "number": {"type": "string"},
+        "number": _NAME,
         "tax_group": _TAX_GROUP,
-        "description": {"type": "string"},
+        "description": {"type": "string", "description": "at most 200 characters"},
         "credit_default": {"type": "boolean"},
     },
     ["number", "tax_group"],
+    closed=True,
 )
-_ALLOCATION = _list(
+_CONFIG_REQUEST = _object(
+    {"accounts": _list(_ACCOUNT_SETTINGS, _MAX_ITEMS), **_settings(request=True)}, closed=True
+)
+_SETTINGS_ANSWER = _object(
+    _settings(request=False), ["targets", "affinities", "no_sell", "asset_classes", "securities"]
+)
+_TEXT = {"type": "string"}
+_MEASURES = {
+    "group": _TEXT,
+    "value": _DECIMAL,
+    "percent": _DECIMAL,
+    "target_value": _DECIMAL,
+    "target_percent": _DECIMAL,
+}
+_ALLOCATION = _list(_object({"asset_class": _TEXT, **_MEASURES}, ["asset_class", *_MEASURES]))
+_GROUPS = _list(_object(_MEASURES, list(_MEASURES)))
+_LOCATIONS = _list(
     _object(
-        {
-            "asset_class": {"type": "string"},
-            "group": {"type": "string"},
-            "value": _DECIMAL,
-            "percent": _DECIMAL,
-            "target_value": _DECIMAL,
-            "target_percent": _DECIMAL,
-        }
+        {"tax_group": _INVESTABLE_GROUP, "asset_class": _TEXT, "value": _DECIMAL},
+        ["tax_group", "asset_class", "value"],
     )
 )
+_NULLABLE_TAX_GROUP = {"anyOf": [_TAX_GROUP, {"type": "null"}]}
+_PORTFOLIO_ACCOUNT = {
+    "number": {"type": "string", "description": "masked to its last four characters"},
+    "name": _TEXT,
+    "brokerage": _TEXT,
+    "description": _TEXT,
+    "tax_group": _NULLABLE_TAX_GROUP,
+    "value": _DECIMAL,
+    "cash": _DECIMAL,
+    "configured": {"type": "boolean"},
+    "investable": {"type": "boolean"},
+}
+_HOLDING = {
+    "account": _TEXT,
+    "symbol": _TEXT,
+    "description": _TEXT,
+    "asset_class": {"type": ["string", "null"]},
+    "shares": _DECIMAL,
+    "price": _NULLABLE_DECIMAL,
+    "value": _DECIMAL,
+    "cost_basis": _NULLABLE_DECIMAL,
+}
 _PORTFOLIO = _object(
     {
-        "accounts": _list(
-            _object(
-                {
-                    "number": {"type": "string"},
-                    "name": {"type": "string"},
-                    "brokerage": {"type": "string"},
-                    "description": {"type": "string"},
-                    "tax_group": {"anyOf": [_TAX_GROUP, {"type": "null"}]},
-                    "value": _DECIMAL,
-                    "cash": _DECIMAL,
-                    "configured": {"type": "boolean"},
-                    "investable": {"type": "boolean"},
-                }
-            )
-        ),
-        "holdings": _list(
-            _object(
-                {
-                    "account": {"type": "string"},
-                    "symbol": {"type": "string"},
-                    "asset_class": {"type": ["string", "null"]},
-                    "shares": _DECIMAL,
-                    "price": _NULLABLE_DECIMAL,
-                    "value": _DECIMAL,
-                }
-            )
-        ),
+        "accounts": _list(_object(_PORTFOLIO_ACCOUNT, list(_PORTFOLIO_ACCOUNT))),
+        "holdings": _list(_object(_HOLDING, list(_HOLDING))),
         "allocation": _ALLOCATION,
-        "unknown_symbols": _list({"type": "string"}),
-        "warnings": _list({"type": "string"}),
+        "allocation_by_group": _GROUPS,
+        "unknown_symbols": _list(_TEXT),
+        "warnings": _list(_TEXT),
     },
-    ["accounts", "holdings", "allocation", "unknown_symbols", "warnings"],
+    ["accounts", "holdings", "allocation", "allocation_by_group", "unknown_symbols", "warnings"],
 )
-_TRADE = _object(
-    {
-        "account": {"type": "string"},
-        "description": {"type": "string"},
-        "tax_group": {"anyOf": [_TAX_GROUP, {"type": "null"}]},
-        "action": {"type": "string", "enum": ["sell", "buy"]},
-        "symbol": {"type": "string"},
-        "asset_class": {"type": "string"},
-        "shares": _NULLABLE_DECIMAL,
-        "price": _NULLABLE_DECIMAL,
-        "amount": _DECIMAL,
-        "reason": {"type": "string"},
-    },
-    ["account", "action", "symbol", "asset_class", "shares", "price", "amount", "reason"],
-)
-_PLAN = _object(
-    {
-        "mode": _MODE,
-        "trades": _list(_TRADE),
-        "accounts": _list(
-            _object(
-                {"account": {"type": "string"}, "cash_before": _DECIMAL, "cash_after": _DECIMAL}
-            )
-        ),
-        "allocation_before": _ALLOCATION,
-        "allocation_after": _ALLOCATION,
-        "warnings": _list({"type": "string"}),
-    },
-    ["mode", "trades", "accounts", "allocation_before", "allocation_after", "warnings"],
-)
+_TRADE_FIELDS = {
+    "account": _TEXT,
+    "description": _TEXT,
+    "tax_group": _NULLABLE_TAX_GROUP,
+    "action": {"type": "string", "enum": ["sell", "buy"]},
+    "symbol": _TEXT,
+    "asset_class": _TEXT,
+    "shares": _NULLABLE_DECIMAL,
+    "price": _NULLABLE_DECIMAL,
+    "amount": _DECIMAL,
+    "reason": _TEXT,
+}
+_CASH_FIELDS = {
+    "account": _TEXT,
+    "description": _TEXT,
+    "tax_group": _NULLABLE_TAX_GROUP,
+    "cash_before": _DECIMAL,
+    "cash_after": _DECIMAL,
+}
+_PLAN_FIELDS = {
+    "mode": _MODE,
+    "trades": _list(_object(_TRADE_FIELDS, list(_TRADE_FIELDS))),
+    "accounts": _list(_object(_CASH_FIELDS, list(_CASH_FIELDS))),
+    "allocation_before": _ALLOCATION,
+    "allocation_after": _ALLOCATION,
+    "groups_before": _GROUPS,
+    "groups_after": _GROUPS,
+    "locations_before": _LOCATIONS,
+    "locations_after": _LOCATIONS,
+    "total_before": _DECIMAL,
+    "total_after": _DECIMAL,
+    "warnings": _list(_TEXT),
+}
+_PLAN = _object(_PLAN_FIELDS, list(_PLAN_FIELDS))
 _UPLOAD_FIELDS: dict[str, Any] = {
     "positions": {
         "type": "array",
-        "items": {"type": "string", "contentMediaType": "text/csv"},
-        "description": "one or more brokerage positions CSV files",
+        "items": {"type": "string", "format": "binary", "contentMediaType": "text/csv"},
+        "minItems": 1,
+        "maxItems": 20,
+        "description": "one or more brokerage positions CSV files (at most 20, 5 MiB in all)",
     }
+}
+# The form fields are read as leniently as the web page sends them: surrounding
+# spaces are dropped, and an empty field is the default.
+_CREDIT = {
+    "type": "string",
+    "description": "dollars, negative for a withdrawal; `$` and thousands commas are allowed",
+    "examples": ["1500.00"],
 }
 _REBALANCE_FIELDS: dict[str, Any] = {
     **_UPLOAD_FIELDS,
-    "mode": _MODE,
-    "fractional": {"type": "string", "enum": ["true", "false"]},
-    "credit_taxable": _DECIMAL,
-    "credit_tax_deferred": _DECIMAL,
-    "credit_tax_free": _DECIMAL,
+    "mode": {**_MODE, "default": "buy_only"},
+    "fractional": {
+        "type": "string",
+        "description": "true or false (also on/off, 1/0, in any letter case); default false",
+        "examples": ["true", "false"],
+    },
+    "credit_taxable": _CREDIT,
+    "credit_tax_deferred": _CREDIT,
+    "credit_tax_free": _CREDIT,
 }
 
 
@@ -173,7 +229,27 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 def _errors(*statuses: int) -> dict[str, Any]:
-    return {str(s): _json(_ERRORS, "error") for s in statuses}
+    return {str(s): _json(_ERRORS, _STATUS[s]) for s in statuses}
+
+
+_STATUS = {
+    400: "malformed request, or a token that cannot be used",
+    401: "no token",
+    409: "the configuration kept changing meanwhile; try again",
+    413: "the body is over the upload limit (5 MiB)",
+    415: "not multipart/form-data, or a file that is not a CSV",
+    422: "well-formed but invalid; the CSV line number is in the message where there is one",
+    429: "too many different tokens from this address; see Retry-After",
+    503: "the configuration store is unavailable; try again shortly",
+}
+_RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "string"}}}
+
+
+def _secured(*statuses: int) -> dict[str, Any]:
+    """Error answers of an operation that reads the token (and so counts it, 429)."""
+    responses = _errors(400, 401, *statuses, 429, 503)
+    responses["429"] = {**responses["429"], "headers": _RETRY_AFTER}
+    return responses
 
 
 _BEARER: list[dict[str, list[str]]] = [{"token": []}]
@@ -188,7 +264,11 @@ OPENAPI: dict[str, Any] = {
     "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}},
     "paths": {
         "/healthz": {
-            "get": {"responses": {"200": _json(_object({"status": {"const": "ok"}}), "ready")}}
+            "get": {
+                "responses": {
+                    "200": _json(_object({"status": {"const": "ok"}}, ["status"]), "ready")
+                }
+            }
         },
         "/api/v1/token": {
             "get": {
@@ -207,25 +287,18 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "summary": "The user's settings, with installation defaults for fields never set",
                 "security": _BEARER,
-                "responses": {
-                    "200": _json(_object(_SETTINGS), "settings"),
-                    **_errors(400, 401, 503),
-                },
+                "responses": {"200": _json(_SETTINGS_ANSWER, "settings"), **_secured()},
             },
             "put": {
                 "summary": "Replace the fields given; accounts listed are added or replaced",
                 "security": _BEARER,
                 "requestBody": {
                     "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": _object({"accounts": _list(_ACCOUNT_SETTINGS), **_SETTINGS})
-                        }
-                    },
+                    "content": {"application/json": {"schema": _CONFIG_REQUEST}},
                 },
                 "responses": {
-                    "200": _json(_object(_SETTINGS), "settings now in force"),
-                    **_errors(400, 401, 409, 413, 422, 503),
+                    "200": _json(_SETTINGS_ANSWER, "settings now in force"),
+                    **_secured(409, 413, 422),
                 },
             },
         },
@@ -241,7 +314,7 @@ OPENAPI: dict[str, Any] = {
                 },
                 "responses": {
                     "200": _json(_PORTFOLIO, "the portfolio"),
-                    **_errors(400, 401, 413, 415, 422, 503),
+                    **_secured(413, 415, 422),
                 },
             }
         },
@@ -257,7 +330,7 @@ OPENAPI: dict[str, Any] = {
                 },
                 "responses": {
                     "200": _json(_PLAN, "the plan"),
-                    **_errors(400, 401, 413, 415, 422, 503),
+                    **_secured(413, 415, 422),
                 },
             }
         },

@@ -8,6 +8,7 @@ NUL bytes) is refused with 415 before any parser sees it.
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import PurePosixPath
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
@@ -20,7 +21,7 @@ from rebalancer.problem import Mode
 
 MAX_FILES = 20
 _BINARY_MAGIC = (b"PK\x03\x04", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b")
-_TEXT_EXTENSIONS = (".csv", ".txt", "")
+_TEXT_EXTENSIONS = frozenset({".csv", ".txt", ""})  # "" for a name without an extension
 
 
 async def read_form(request: Request) -> FormData:
@@ -41,7 +42,8 @@ async def read_uploads(form: FormData) -> list[Upload]:
         name = _safe_name(item.filename)
         if not content.strip():
             continue  # an empty file input on a form: nothing chosen
-        if _looks_binary(content) or not name.lower().endswith(_TEXT_EXTENSIONS):
+        extension = PurePosixPath(name.lower()).suffix
+        if _looks_binary(content) or extension not in _TEXT_EXTENSIONS:
             raise RequestError(415, "positions", f"{name} is not a CSV file")
         uploads.append((name, content))
     if not uploads:

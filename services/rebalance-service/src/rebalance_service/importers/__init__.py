@@ -11,9 +11,11 @@ brokerage. Everything here is pure: bytes in, values out, no I/O.
 
 Every problem in every file is collected before anything is raised, so a user
 fixes their upload once: `StatementError.problems` names the file, the line (None
-for the file as a whole) and what was wrong. Rows that were understood but are not
-invested (a linked outside account, an option, a fund without a symbol) are
-`Statement.warnings`, plain sentences.
+for the file as a whole) and what was wrong. A garbled file can have a problem on
+every row, so the first `MAX_LISTED` are listed and the rest only counted; so are
+warnings. A household of more than `MAX_ACCOUNTS` accounts is refused whole. Rows
+that were understood but are not invested (a linked outside account, an option, a
+fund without a symbol) are `Statement.warnings`, plain sentences.
 
 Rules across files:
 
@@ -58,6 +60,11 @@ _UNKNOWN = (
     "is not a positions export this tool can read "
     "(expected a Fidelity, Schwab or Vanguard positions CSV)"
 )
+# A household's accounts: the config service looks up at most this many at once.
+MAX_ACCOUNTS = 1000
+# Problems and warnings listed; a garbled file can have one per row, and every one
+# is scrubbed of every account number, so their count bounds the work and the answer.
+MAX_LISTED = 100
 
 
 def read_statement(files: Sequence[tuple[str, bytes]]) -> Statement:
@@ -87,12 +94,22 @@ def read_statement(files: Sequence[tuple[str, bytes]]) -> Statement:
             owner[account.number] = source
             accounts.append(account)
 
+    if len(owner) > MAX_ACCOUNTS:
+        message = f"the files hold {len(owner)} accounts; at most {MAX_ACCOUNTS} can be read"
+        raise StatementError([ImportProblem("upload", None, message)])
     secrets = {secret for secret in secrets if len(secret) >= 4}
     if problems:
-        raise StatementError([_scrubbed(problem, secrets) for problem in problems])
+        listed = [_scrubbed(problem, secrets) for problem in problems[:MAX_LISTED]]
+        if len(problems) > MAX_LISTED:
+            more = f"{len(problems) - MAX_LISTED} more problems are not listed"
+            listed.append(ImportProblem("upload", None, more))
+        raise StatementError(listed)
     if len(dates) > 1:
         days = ", ".join(f"{day.isoformat()} ({source})" for day, source in sorted(dates.items()))
         warnings.append(f"the files were downloaded on different days: {days}")
+    if len(warnings) > MAX_LISTED:
+        more = f"{len(warnings) - MAX_LISTED + 1} more warnings are not listed"
+        warnings = [*warnings[: MAX_LISTED - 1], more]
     return Statement(
         accounts=tuple(accounts),
         warnings=tuple(redact(warning, secrets) for warning in warnings),

@@ -2,7 +2,8 @@
 
 Users rename files, browsers append ` (1)`, and Schwab's and Vanguard's names say
 little, so the header row decides. The first header-like record within the first
-`_SCAN` records is matched against each layout's tell-tale columns:
+`_SCAN` non-blank records (and `_SCAN_RECORDS` in all) is matched against each
+layout's tell-tale columns:
 
 - Fidelity positions: `Symbol` and `Current Value`.
 - Schwab positions: `Symbol`, `Quantity`/`Qty (Quantity)` and
@@ -22,6 +23,9 @@ from enum import StrEnum
 from .rows import Records, is_blank, is_text_line, normalise
 
 _SCAN = 60  # non-blank records examined for a header
+# Records examined in all, blank ones included: `Records.head` keeps each one it
+# reads, so a file of a million `,` lines must not be read whole looking for one.
+_SCAN_RECORDS = 1000
 
 QUANTITY = ("quantity", "qty (quantity)", "qty")
 MARKET_VALUE = ("market value", "mkt val (market value)", "mkt val")
@@ -49,6 +53,8 @@ def detect(records: Records) -> Positions | Activity | None:
     """Find the header that names the layout; None when nothing here is recognised."""
     seen = 0
     for at, (line, fields) in records.head():
+        if at >= _SCAN_RECORDS:
+            break
         if is_blank(fields):
             continue
         seen += 1

@@ -4,7 +4,8 @@ Brokerages write UTF-8, usually with a byte-order mark (Fidelity does, Schwab do
 not). Once a user opens the file in Excel and saves it again on Windows it becomes
 Windows-1252 with no mark, so that is the fallback; the five bytes Windows-1252 leaves
 undefined are read as Latin-1 rather than refused. A file with a UTF-16 mark (Excel's
-"Unicode text") is decoded as such.
+"Unicode text") is decoded as such; one with the UTF-8 mark stays UTF-8 even with a
+stray invalid byte, which is replaced, with a warning.
 
 What is refused, with a sentence the user can act on: an empty file, a spreadsheet
 or PDF saved in place of the CSV (recognised by their first bytes), and anything
@@ -24,6 +25,7 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "is a gzip archive, not a CSV file"),
 )
 _UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+_UTF8_MARK = b"\xef\xbb\xbf"
 # C0 controls other than tab, LF and CR, DEL, and the C1 block that Latin-1 maps
 # undefined Windows-1252 bytes to: text a brokerage wrote never contains them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -54,7 +56,13 @@ def decode(data: bytes) -> Decoded:
         # utf-8-sig drops the BOM Fidelity writes; nothing else in the text changes.
         return Decoded(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        pass
+        if data.startswith(_UTF8_MARK):
+            # The mark says UTF-8, so a stray bad byte is just that; read as
+            # Windows-1252, the mark itself would garble the first header cell.
+            return _checked(
+                data.decode("utf-8-sig", errors="replace"),
+                "is not valid UTF-8; the bytes that are not were replaced by \ufffd",
+            )
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
