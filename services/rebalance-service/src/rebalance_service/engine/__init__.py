@@ -1,0 +1,139 @@
+"""The optimizing engine: a whole household's trades, across all its accounts at once.
+
+`optimize(problem)` returns the `Plan` that comes closest to the targets (asset
+groups first, then classes), places each class where it is taxed best, realizes
+the least estimated tax, makes the fewest trades and the least turnover, and leaves
+the least cash, in that priority order (`objective` defines the levels and how
+precisely each is held; `solve` the two ways of meeting them; `model` the program).
+
+Hard constraints, all in the model and checked again on the exact result:
+
+- no account's cash goes below zero; money never moves between accounts;
+- never sell more than is held; whole shares of whole-share securities unless the
+  problem is fractional (fractional trades are to the thousandth of a share);
+- no sale in buy_only, none in a taxable account in no_sell_taxable, none of a
+  locked (tax group, class); no buy of a class its tax group's affinities leave out;
+- in relocate, each class's household total moves by at most one share's value;
+- never buy and sell the same class in one account.
+
+Money is Decimal everywhere but inside the solver; `exact` converts its answer
+back to shares and cents and checks it. The engine is pure (no I/O, no clock, no
+randomness): the same problem always gives the same plan. `InfeasibleProblem` is
+raised, naming the account and the constraint, when no plan keeps every account's
+cash at or above zero.
+
+Pipeline: `facts` (credits, prices, the lots that may trade) -> `objective.build`
+(the program) -> `solve` -> `exact` (shares and cents) -> `assemble` (trades in
+order, with `reasons`, cash and allocation before and after, warnings).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from rebalance_service.engine.assemble import assemble
+from rebalance_service.engine.exact import exact_deals
+from rebalance_service.engine.facts import Facts, gather, sale_blocker
+from rebalance_service.engine.objective import build
+from rebalance_service.engine.solve import SolverFailed, solve_exact, solve_fast
+from rebalance_service.engine.text import dollars, label
+from rebalancer.money import ZERO
+from rebalancer.plan import Plan
+from rebalancer.problem import InfeasibleProblem, Mode, Problem
+
+__all__ = ["optimize"]
+
+
+Method = Literal["auto", "exact", "fast"]
+
+# Households up to this many whole-share columns (a couple of accounts with a few
+# holdings) get the exact search (see `solve`): there it takes tens of milliseconds
+# and rounding matters most. Past it a search can take seconds; the fast path takes
+# milliseconds whatever the size.
+EXACT_LIMIT = 24
+
+
+def optimize(problem: Problem, *, strict: bool = False, method: Method = "auto") -> Plan:
+    """The household's plan.
+
+    `method` picks the solve path (`solve`): "auto" searches exactly when the
+    household is small and rounds the fractional optimum otherwise. `strict` turns
+    the materiality window off (`objective`): every level then holds to half a
+    cent, which is slower and, with whole shares, lets cents of deviation outweigh
+    everything after them.
+    """
+    facts = gather(problem)
+    _check_cash(facts)
+    model = build(facts, strict=strict)
+    flags = set(model.flags)
+    whole = sum(1 for c, i in enumerate(model.integer) if i and c not in flags)
+    exact = method == "exact" or (method == "auto" and (strict or whole <= EXACT_LIMIT))
+    try:
+        outcome = solve_fast(model) if method != "exact" else None
+        if exact or outcome is None:
+            outcome = solve_exact(model, outcome.solution if outcome is not None else None)
+    except SolverFailed as failure:
+        if "infeasible" not in failure.status.lower():
+            raise
+        raise InfeasibleProblem(_explain(facts)) from failure
+    notes = [
+        f"The {level} is the best found within the search limit, not proven the least."
+        for level in outcome.unproven
+    ]
+    return assemble(facts, exact_deals(facts, model.lots, outcome.solution), notes)
+
+
+def _raisable(facts: Facts, index: int) -> Decimal:
+    return sum(
+        (
+            lot.held * lot.price
+            for lot in facts.lots
+            if lot.account == index and lot.can_sell and lot.price is not None
+        ),
+        ZERO,
+    )
+
+
+def _check_cash(facts: Facts) -> None:
+    """Cash cannot move between accounts, so each must cover itself by its own sales."""
+    for index, account in enumerate(facts.accounts):
+        if account.cash >= 0:
+            continue
+        raisable = _raisable(facts, index)
+        if account.cash + raisable >= 0:
+            continue
+        credit = facts.credits[index]
+        start = (
+            f"after the {dollars(credit)} credit to {label(account.tax_group)} its cash is "
+            if credit
+            else "its cash is "
+        )
+        classes = {p.asset_class for p in account.positions if p.asset_class is not None}
+        # The mode's own rule is named even for an account with nothing to sell.
+        blockers = sorted(
+            {
+                blocker
+                for asset_class in classes | {""}
+                if (blocker := sale_blocker(facts.problem, account.tax_group, asset_class))
+            }
+        )
+        why = f" ({'; '.join(blockers)})" if blockers else ""
+        raise InfeasibleProblem(
+            f"Cash cannot go below zero in account {account.key} ({label(account.tax_group)}): "
+            f"{start}{dollars(account.cash)}, and the sales allowed there raise at most "
+            f"{dollars(raisable)}{why}."
+        )
+
+
+def _explain(facts: Facts) -> str:
+    short = [a for a in facts.accounts if a.cash < 0]
+    if facts.problem.mode == Mode.RELOCATE and short:
+        names = ", ".join(f"{a.key} ({dollars(-a.cash)} short)" for a in short)
+        return (
+            "Cash cannot go below zero in account "
+            f"{names}: relocate mode keeps each class's household total, so the sales "
+            "that would cover it are not allowed."
+        )
+    names = ", ".join(a.key for a in short) or "none"
+    return f"No plan keeps every account's cash at or above zero (accounts short: {names})."

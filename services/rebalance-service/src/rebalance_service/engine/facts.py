@@ -1,0 +1,271 @@
+"""The facts the optimizer works from, derived once from a `Problem`.
+
+Everything here is exact (Decimal) and deterministic: accounts keep the problem's
+order, lots follow each account's positions and then its affinity list.
+
+- Credits go to their tax group's credit-default account, else its largest account
+  (ties: the first in problem order). `Facts.accounts` carry the cash after credits.
+- A *lot* is one security the engine may trade in one account: a tradable holding
+  (several lines of one symbol in one account are merged), or the default security
+  of a class the account may hold (even one without a target: it may still bring its
+  asset group nearer its target). Cash-class securities, untradable holdings and
+  holdings without a class are never lots: they stay as they are (and still count
+  in the allocation, as `measure_allocation` counts them). Account cash is the Cash
+  class.
+- A lot is sold only where the mode and the locks allow, and bought only where its
+  tax group's affinities list its class.
+- Price: the holding's own price, else the same symbol's price in any account, else
+  the catalogue's manual price, else (for a holding) value / shares. A buy candidate
+  with no price at all is bought by dollar amount (`Lot.price is None`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from rebalance_service.engine.text import dollars, label
+from rebalancer.allocation import class_values
+from rebalancer.catalogue import CASH_CLASS, TaxGroup
+from rebalancer.money import HUNDRED, ZERO
+from rebalancer.problem import Account, Mode, Position, Problem
+from rebalancer.targets import group_targets, resolve_targets
+
+
+@dataclass(frozen=True, slots=True)
+class Lot:
+    """One security the engine may trade in one account."""
+
+    account: int  # index into Facts.accounts
+    symbol: str
+    asset_class: str
+    price: Decimal | None  # None: no price anywhere, bought by dollar amount
+    held: Decimal  # shares held; 0 for a security the account does not hold yet
+    held_value: Decimal
+    cost_basis: Decimal | None
+    whole: bool  # whole shares only
+    can_sell: bool
+    can_buy: bool
+
+
+@dataclass(frozen=True)
+class Facts:
+    problem: Problem
+    accounts: tuple[Account, ...]  # investable accounts, cash after credits
+    credits: tuple[Decimal, ...]  # credit received, per account
+    lots: tuple[Lot, ...]
+    total: Decimal  # household value after credits, as measure_allocation counts it
+    class_targets: Mapping[str, Decimal]  # dollars
+    group_targets: Mapping[str, Decimal]
+    group_of: Mapping[str, str]
+    values: Mapping[str, Decimal]  # dollars per class before trades, Cash included
+    band: Decimal  # tolerance band in dollars (0 when bands are off)
+    rank: Mapping[tuple[TaxGroup, str], int]  # places below the class's best tax group
+    best: Mapping[str, tuple[TaxGroup, ...]]  # tax groups present that hold it best
+    warnings: tuple[str, ...]
+
+    def tax_group(self, lot: Lot) -> TaxGroup:
+        return self.accounts[lot.account].tax_group
+
+
+def gather(problem: Problem) -> Facts:
+    warnings: list[str] = []
+    accounts, credits = _apply_credits(problem, warnings)
+    values_by_location = class_values(accounts)
+    values: dict[str, Decimal] = {}
+    for (_, asset_class), value in sorted(values_by_location.items()):
+        values[asset_class] = values.get(asset_class, ZERO) + value
+    values.setdefault(CASH_CLASS, ZERO)
+    total = sum(values.values(), ZERO)
+    class_targets = resolve_targets(problem.targets, total)
+    lots = _lots(problem, accounts)
+    names = sorted(set(values) | set(class_targets) | {lot.asset_class for lot in lots})
+    group_of = {name: problem.catalogue.group_of(name) or "Other" for name in names}
+    band = problem.tolerance * total / HUNDRED if problem.tolerance and total > 0 else ZERO
+    rank, best = _location_ranks(problem, accounts, names)
+    return Facts(
+        problem=problem,
+        accounts=accounts,
+        credits=credits,
+        lots=lots,
+        total=total,
+        class_targets=class_targets,
+        group_targets=group_targets(class_targets, group_of),
+        group_of=group_of,
+        values=values,
+        band=band,
+        rank=rank,
+        best=best,
+        warnings=tuple(warnings),
+    )
+
+
+def _apply_credits(
+    problem: Problem, warnings: list[str]
+) -> tuple[tuple[Account, ...], tuple[Decimal, ...]]:
+    accounts = [a for a in problem.accounts if a.tax_group != TaxGroup.IGNORE]
+    credits = [ZERO] * len(accounts)
+    for tax_group in sorted(problem.credits):
+        amount = problem.credits[tax_group]
+        if not amount:
+            continue
+        members = [i for i, a in enumerate(accounts) if a.tax_group == tax_group]
+        if not members:
+            warnings.append(
+                f"The {dollars(amount)} credit to {label(tax_group)} was left out: "
+                f"the household has no {label(tax_group)} account."
+            )
+            continue
+        defaults = [i for i in members if accounts[i].credit_default]
+        # The largest account by value; max() keeps the first of equals, so ties go
+        # to the account listed first.
+        chosen = defaults[0] if defaults else max(members, key=lambda i: _worth(accounts[i]))
+        credits[chosen] += amount
+    credited = tuple(
+        replace(a, cash=a.cash + credit) if credit else a
+        for a, credit in zip(accounts, credits, strict=True)
+    )
+    return credited, tuple(credits)
+
+
+def _worth(account: Account) -> Decimal:
+    return account.cash + sum((p.value for p in account.positions), ZERO)
+
+
+def is_lot(position: Position) -> bool:
+    """A holding the engine may trade (the others stay as they are)."""
+    return (
+        position.tradable
+        and position.asset_class is not None
+        and position.asset_class != CASH_CLASS
+        and position.shares > 0
+    )
+
+
+def _known_prices(accounts: Sequence[Account]) -> dict[str, Decimal]:
+    prices: dict[str, Decimal] = {}
+    for account in accounts:
+        for position in account.positions:
+            if position.price is not None and position.price > 0:
+                prices.setdefault(position.symbol.upper(), position.price)
+    return prices
+
+
+def _lots(problem: Problem, accounts: Sequence[Account]) -> tuple[Lot, ...]:
+    catalogue = problem.catalogue
+    prices = _known_prices(accounts)
+
+    def price_of(symbol: str, own: Decimal | None) -> Decimal | None:
+        if own is not None and own > 0:
+            return own
+        if symbol in prices:
+            return prices[symbol]
+        security = catalogue.security(symbol)
+        if security is not None and security.price is not None and security.price > 0:
+            return security.price
+        return None
+
+    def whole(symbol: str) -> bool:
+        security = catalogue.security(symbol)
+        return not (problem.fractional or (security is not None and security.fractional))
+
+    lots: list[Lot] = []
+    for index, account in enumerate(accounts):
+        allowed = problem.affinities.get(account.tax_group, ())
+        merged: dict[str, list[Position]] = {}
+        for position in account.positions:
+            if is_lot(position):
+                merged.setdefault(position.symbol.upper(), []).append(position)
+        for symbol, lines in merged.items():
+            asset_class = lines[0].asset_class
+            assert asset_class is not None  # is_lot
+            held = sum((p.shares for p in lines), ZERO)
+            value = sum((p.value for p in lines), ZERO)
+            own = next((p.price for p in lines if p.price is not None and p.price > 0), None)
+            price = price_of(symbol, own)
+            if price is None and value > 0:
+                price = value / held  # the file's own valuation, as a last resort
+            bases = [p.cost_basis for p in lines if p.cost_basis is not None]
+            basis = sum(bases, ZERO) if len(bases) == len(lines) else None
+            can_buy = asset_class in allowed
+            blocked = sale_blocker(problem, account.tax_group, asset_class) is not None
+            lots.append(
+                Lot(
+                    account=index,
+                    symbol=symbol,
+                    asset_class=asset_class,
+                    price=price,
+                    held=held,
+                    held_value=value,
+                    cost_basis=basis,
+                    whole=whole(symbol) and price is not None,  # no price: bought in dollars
+                    can_sell=price is not None and not blocked,
+                    can_buy=can_buy,
+                )
+            )
+        # Each class it may hold can also be bought through the class's default.
+        for asset_class in allowed:
+            security = catalogue.default_security(asset_class)
+            if asset_class == CASH_CLASS or security is None:
+                continue  # cash is the account's own, never a fund to buy
+            symbol = security.symbol.upper()
+            if symbol in merged:  # held: a lot already
+                continue
+            price = price_of(symbol, None)
+            lots.append(
+                Lot(
+                    account=index,
+                    symbol=symbol,
+                    asset_class=asset_class,
+                    price=price,
+                    held=ZERO,
+                    held_value=ZERO,
+                    cost_basis=None,
+                    whole=whole(symbol) and price is not None,  # no price: bought in dollars
+                    can_sell=False,
+                    can_buy=True,
+                )
+            )
+    return tuple(lots)
+
+
+def sale_blocker(problem: Problem, tax_group: TaxGroup, asset_class: str) -> str | None:
+    """Why a holding of this class in this tax group cannot be sold, or None."""
+    if problem.mode == Mode.BUY_ONLY:
+        return "buy_only mode sells nothing"
+    if problem.mode == Mode.NO_SELL_TAXABLE and tax_group == TaxGroup.TAXABLE:
+        return "no_sell_taxable mode sells nothing in taxable accounts"
+    if (tax_group, asset_class) in problem.no_sell:
+        return f"sales of {asset_class} in {label(tax_group)} accounts are locked"
+    return None
+
+
+def _location_ranks(
+    problem: Problem, accounts: Sequence[Account], names: Sequence[str]
+) -> tuple[dict[tuple[TaxGroup, str], int], dict[str, tuple[TaxGroup, ...]]]:
+    """How many places each (tax group, class) sits below the class's best tax group.
+
+    A class's place in a tax group is its index in that group's affinity list; a
+    class left out of the list ("never place there") sits below every listed class
+    of every group. The best tax group is the one, among those the household has,
+    that lists the class highest. Cash is located wherever account cash is, so it
+    has no rank.
+    """
+    present = sorted({a.tax_group for a in accounts})
+    never = max((len(problem.affinities.get(g, ())) for g in present), default=0)
+
+    def place(tax_group: TaxGroup, asset_class: str) -> int:
+        listed = problem.affinities.get(tax_group, ())
+        return listed.index(asset_class) if asset_class in listed else never
+
+    rank: dict[tuple[TaxGroup, str], int] = {}
+    best: dict[str, tuple[TaxGroup, ...]] = {}
+    for asset_class in names:
+        if asset_class == CASH_CLASS or not present:
+            continue
+        top = min(place(g, asset_class) for g in present)
+        best[asset_class] = tuple(g for g in present if place(g, asset_class) == top)
+        for tax_group in present:
+            rank[(tax_group, asset_class)] = place(tax_group, asset_class) - top
+    return rank, best

@@ -1,0 +1,191 @@
+"""Why each trade was made, in one line, and what the plan could not do.
+
+A reason has two halves. The first says what the trade does for the allocation:
+the class is under or over target (in percentage points of the household, before
+trades), or it moves to a better placement, or it raises cash for the account's
+buys. The second says why here: for a buy, whether the tax group is the class's
+best placement; for a sale, the estimated gain or loss it realizes in a taxable
+account, or that a tax-advantaged account owes nothing on it.
+
+Warnings name the constraint behind every target left further off than whole
+shares explain: the mode, a lock, untradable holdings, an affinity list no tax
+group puts the class in, a class the catalogue has no security for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from rebalance_service.engine.exact import Deal
+from rebalance_service.engine.facts import Facts, Lot, sale_blocker
+from rebalance_service.engine.text import dollars, label, listed
+from rebalancer.catalogue import CASH_CLASS, TaxGroup
+from rebalancer.money import HUNDRED, ZERO
+from rebalancer.plan import Action
+from rebalancer.problem import Mode
+
+# Off target by less than this many points reads as "on target".
+_NOTICEABLE = Decimal("0.05")
+
+
+def _points(facts: Facts, asset_class: str) -> Decimal:
+    if facts.total <= 0:
+        return ZERO
+    gap = facts.values.get(asset_class, ZERO) - facts.class_targets.get(asset_class, ZERO)
+    return gap * HUNDRED / facts.total
+
+
+def reason(facts: Facts, deal: Deal, deals: Sequence[Deal]) -> str:
+    lot = facts.lots[deal.lot]
+    if deal.action == Action.BUY:
+        return f"{_buy_why(facts, lot, deals)}; {_buy_where(facts, lot)}"
+    return f"{_sell_why(facts, lot, deals)}; {_sell_tax(facts, lot, deal)}"
+
+
+def _elsewhere(facts: Facts, lot: Lot, deals: Sequence[Deal], action: Action) -> list[str]:
+    """Tax groups of the other accounts that trade this class the given way."""
+    groups = {
+        facts.tax_group(facts.lots[d.lot])
+        for d in deals
+        if d.action == action
+        and facts.lots[d.lot].asset_class == lot.asset_class
+        and facts.lots[d.lot].account != lot.account
+    }
+    return [label(g) for g in sorted(groups)]
+
+
+def _buy_why(facts: Facts, lot: Lot, deals: Sequence[Deal]) -> str:
+    points = _points(facts, lot.asset_class)
+    if points <= -_NOTICEABLE:
+        return f"{lot.asset_class} is {-points:.1f} points under target"
+    sold = _elsewhere(facts, lot, deals, Action.SELL)
+    if sold:
+        return f"{lot.asset_class} moves here from {listed(sold)}"
+    return f"{lot.asset_class} takes cash that is over its own target"
+
+
+def _buy_where(facts: Facts, lot: Lot) -> str:
+    tax_group = facts.tax_group(lot)
+    where = f"{label(tax_group)} is its best placement"
+    if facts.rank.get((tax_group, lot.asset_class), 0) > 0:
+        best = listed([label(g) for g in facts.best.get(lot.asset_class, ())])
+        where = f"{label(tax_group)} is the best placement with room ({best} has none)"
+    if lot.price is None:
+        where += "; no price known, so a dollar amount"
+    return where
+
+
+def _sell_why(facts: Facts, lot: Lot, deals: Sequence[Deal]) -> str:
+    points = _points(facts, lot.asset_class)
+    if points >= _NOTICEABLE:
+        return f"{lot.asset_class} is {points:.1f} points over target"
+    tax_group = facts.tax_group(lot)
+    if facts.rank.get((tax_group, lot.asset_class), 0) > 0:
+        best = listed([label(g) for g in facts.best.get(lot.asset_class, ())])
+        return f"{lot.asset_class} belongs in {best}, not {label(tax_group)}"
+    bought = sorted(
+        {
+            facts.lots[d.lot].asset_class
+            for d in deals
+            if d.action == Action.BUY and facts.lots[d.lot].account == lot.account
+        }
+    )
+    if bought:
+        return f"{lot.asset_class} makes room for {listed(bought)} in this account"
+    if facts.accounts[lot.account].cash < 0:
+        return f"{lot.asset_class} is sold to cover the cash this account is short"
+    return f"{lot.asset_class} is trimmed to its target"
+
+
+def _sell_tax(facts: Facts, lot: Lot, deal: Deal) -> str:
+    tax_group = facts.tax_group(lot)
+    if tax_group != TaxGroup.TAXABLE:
+        return f"no tax on a sale in a {label(tax_group)} account"
+    if lot.cost_basis is None or deal.shares is None or lot.held <= 0:
+        return "cost basis unknown, so counted as all gain"
+    gain = deal.amount - lot.cost_basis * deal.shares / lot.held
+    if gain < 0:
+        return f"realizes an estimated {dollars(-gain)} loss"
+    return f"realizes an estimated {dollars(gain)} gain"
+
+
+def unmet_targets(facts: Facts, after: Mapping[str, Decimal]) -> list[str]:
+    """A warning for each class left further from target than whole shares explain."""
+    warnings: list[str] = []
+    for name in sorted(set(facts.class_targets) | set(after)):
+        gap = after.get(name, ZERO) - facts.class_targets.get(name, ZERO)
+        if name == CASH_CLASS:
+            causes = _cash_causes(facts, gap)
+        else:
+            share = max((lot.price or ZERO for lot in facts.lots if lot.asset_class == name),
+                        default=ZERO)  # fmt: skip
+            if abs(gap) <= max(facts.band, share, Decimal(1)):
+                continue
+            causes = _over_causes(facts, name) if gap > 0 else _under_causes(facts, name)
+        if causes:
+            side = "over" if gap > 0 else "under"
+            warnings.append(f"{name} stays {dollars(abs(gap))} {side} target: {'; '.join(causes)}.")
+    return warnings
+
+
+def _cash_causes(facts: Facts, gap: Decimal) -> list[str]:
+    """Cash over target beyond a share per account: every class it could buy is full."""
+    cheapest = min((lot.price for lot in facts.lots if lot.price), default=ZERO)
+    if gap <= max(facts.band, cheapest * len(facts.accounts), Decimal(1)):
+        return []
+    if facts.problem.mode == Mode.RELOCATE:
+        return ["relocate mode keeps each class's household total"]
+    return [
+        "the classes the accounts with cash may buy are at or over their own targets, "
+        "so buying them would move the allocation no nearer"
+    ]
+
+
+def _over_causes(facts: Facts, name: str) -> list[str]:
+    causes: list[str] = []
+    if facts.problem.mode == Mode.RELOCATE:
+        causes.append("relocate mode keeps each class's household total")
+    for account in facts.accounts:
+        holds = [p for p in account.positions if p.asset_class == name and p.value > 0]
+        if not holds:
+            continue
+        blocker = sale_blocker(facts.problem, account.tax_group, name)
+        if blocker is None and not all(p.tradable for p in holds):
+            blocker = "some of it is in holdings that cannot be traded"
+        if blocker is not None:
+            cause = f"in account {account.key}, {blocker}"
+            if cause not in causes:
+                causes.append(cause)
+    return causes
+
+
+def _under_causes(facts: Facts, name: str) -> list[str]:
+    problem = facts.problem
+    groups = sorted({a.tax_group for a in facts.accounts})
+    homes = [g for g in groups if name in problem.affinities.get(g, ())]
+    if not homes:
+        names = listed([label(g) for g in groups])
+        return [f"no affinity list of the household's tax groups ({names}) includes it"]
+    if problem.catalogue.default_security(name) is None and not any(
+        lot.asset_class == name for lot in facts.lots
+    ):
+        return ["the catalogue has no security for it"]
+    if problem.mode == Mode.RELOCATE:
+        return ["relocate mode keeps each class's household total"]
+    blockers = sorted(
+        {
+            blocker
+            for account in facts.accounts
+            if account.tax_group in homes
+            for position in account.positions
+            if position.asset_class not in (None, name, CASH_CLASS)
+            and (blocker := sale_blocker(problem, account.tax_group, position.asset_class))
+        }
+    )
+    if not blockers:
+        return []
+    places = listed([label(g) for g in homes])
+    return [
+        f"the {places} accounts that may hold it cannot sell to make room: {'; '.join(blockers)}"
+    ]

@@ -1,0 +1,241 @@
+"""The two ways to a plan: an exact lexicographic search, and a fast guided rounding.
+
+Exact (`solve_exact`, for households small enough to afford it): for each level in
+priority order, find a whole-share plan whose value is within the level's
+tolerance of the best possible, then add the row ``level <= bound + tolerance``,
+``bound`` being a proven lower bound on the level's optimum given the rows so far,
+so that no later level can trade any of it away. The bound comes from the linear
+relaxation; when a plan in hand (the earlier levels', or a rounding of the
+relaxation) is already within tolerance of it, the level is settled without a
+search. Otherwise HiGHS branches and bounds from the best plan in hand until its
+gap is half the tolerance, or it reaches the node limit (a count, not a clock, so
+it stays deterministic); a level left at the limit is reported unproven.
+
+Fast (`solve_fast`, for every other household): the same levels, each minimized
+over the linear relaxation (fractional shares) with the earlier ones held at their
+optimum: exact, and a few LP solves. A relaxation cannot count trades, so at the
+trade level the deviation levels get half their materiality window (as the exact
+path gives them all of it) and one reweighted-l1 round gathers the turnover into
+few trades. Each level's fractional optimum is rounded to whole shares, its
+leftover cash spent (`rounding`, `fill`), and the best of those plans kept. The
+fast path gives no optimality proof of its own; `certify` bounds, for any plan,
+how far each level can be from the best possible (the bench reports it).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from rebalance_service.engine.model import Level, Model
+from rebalance_service.engine.program import Program, SolverFailed
+from rebalance_service.engine.rounding import Rounder
+
+__all__ = ["Outcome", "SolverFailed", "certify", "solve_exact", "solve_fast"]
+
+# Enough for the households the exact path takes (see EXACT_LIMIT in __init__) to be
+# solved to proven optimality in the tests; a level that reaches it is reported.
+NODE_LIMIT = 1000
+
+_SMALL_TRADE = 10.0  # dollars: the reweighting's smoothing
+
+
+@dataclass
+class Outcome:
+    solution: list[float]
+    unproven: list[str] = field(default_factory=list)  # levels left at the node limit
+    searches: int = 0  # branch-and-bound searches run
+
+
+def _slack(value: float) -> float:
+    """How far a relaxation's level may move while the later ones are solved: nothing
+    beyond the solver's own tolerances."""
+    return 1e-6 * (1.0 + abs(value))
+
+
+def solve_fast(model: Model) -> Outcome | None:
+    """The fractional lexicographic optimum, rounded; None if no rounding works.
+
+    Each level's relaxed optimum is rounded, and the best whole-share plan among
+    those roundings is kept (`better`): rounding the final optimum is usually best,
+    but not always, since every later level spends the slack the earlier ones left.
+    """
+    program = Program(model, relaxed=True)
+    for row in model.relocate_rows.values():
+        # Relocation may move a class's total by a share; keep all of that for rounding.
+        program.pin(row, 0.0, 0.0)
+    rounder = Rounder(model)
+    solution: list[float] | None = None
+    best: list[float] | None = None
+    deviation_rows: list[tuple[int, float]] = []
+    for level in model.levels:
+        costs = level.relaxed if level.relaxed is not None else level.costs
+        if not costs:
+            continue
+        program.objective(costs)
+        relaxed = program.relaxation()
+        if relaxed is None:
+            if solution is None:  # the rows alone admit no plan
+                raise SolverFailed(level.name, "infeasible")
+            break  # the rows kept so far are too tight for the LP's tolerances: stop here
+        value, solution = relaxed
+        row = program.keep(costs, value + _slack(value))
+        if level.deviation:
+            deviation_rows.append((row, value))
+        if level.counts_trades:
+            # Within the materiality window, as in the exact path, deviation may
+            # give way to fewer trades (location and tax may not).
+            for row, value in deviation_rows:
+                program.loosen(row, value + model.window / 2)
+            solution = _fewer_trades(program, model, solution)
+        if level.deviation:
+            continue  # too early: nothing placed or taxed yet
+        rounded = rounder.round(solution)
+        if rounded is not None and (best is None or better(model, rounded, best)):
+            best = rounded
+    if best is None:  # no level past the deviations had anything to choose
+        best = rounder.round(solution or [max(lo, 0.0) for lo in model.lower])
+    return Outcome(best) if best is not None else None
+
+
+def better(model: Model, x: list[float], y: list[float]) -> bool:
+    """x is the better plan: at the first level where they differ by more than the
+    level's tolerance, x has the lower value. Trades are counted, not flagged."""
+    for level in model.levels:
+        if level.counts_trades:
+            a, b = float(_count(model, x)), float(_count(model, y))
+            if a != b:
+                return a < b
+            costs = level.relaxed or {}
+            a = sum(c * x[i] for i, c in costs.items())
+            b = sum(c * y[i] for i, c in costs.items())
+        else:
+            a, b = level.value(x), level.value(y)
+        if abs(a - b) > level.tolerance:
+            return a < b
+    return False
+
+
+def _count(model: Model, y: list[float]) -> int:
+    made = 0
+    for lot in model.lots:
+        made += lot.buy is not None and y[lot.buy] > 1e-9
+        sold = lot.sell is not None and y[lot.sell] > 1e-9
+        made += sold or (lot.rest is not None and y[lot.rest] > 0.5)
+    return made
+
+
+def _fewer_trades(program: Program, model: Model, solution: list[float]) -> list[float]:
+    """A relaxation cannot count trades; a reweighted one favours few of them.
+
+    Each trade is priced at its dollars divided by its dollars in the current
+    solution (plus a little): trades already large cost about one each, trades not
+    made cost a lot, so the solution gathers into the fewest trades it can while
+    every level so far stays at its optimum. Iteratively reweighted l1, one round.
+    """
+    weights: dict[int, float] = {}
+    for lot in model.lots:
+        for column, dollars in model.delta(lot).items():
+            made = abs(dollars) * solution[column]
+            weights[column] = abs(dollars) / (made + _SMALL_TRADE)
+    program.objective(weights)
+    relaxed = program.relaxation()
+    if relaxed is None:
+        return solution
+    program.keep(weights, relaxed[0] + _slack(relaxed[0]))
+    return relaxed[1]
+
+
+def solve_exact(model: Model, start: list[float] | None = None) -> Outcome:
+    """Every level within its tolerance of its optimum. Raises SolverFailed."""
+    program = Program(model)
+    rounder = Rounder(model)
+    outcome = Outcome([])
+    incumbent = start
+    for number, level in enumerate(model.levels):
+        if level.counts_trades:
+            flags = [f for f in model.flags if not model.integer[f]]
+            if flags:
+                program.integral(flags)
+                if incumbent is not None:
+                    incumbent = rounder.whole_flags(incumbent)
+        if not level.costs:
+            continue
+        if incumbent is not None and level.value(incumbent) <= level.floor + level.tolerance:
+            _keep(program, level, level.floor)
+            continue
+        candidates = [incumbent] if incumbent is not None else []
+        if (settled := _settle(program, rounder, level, candidates)) is not None:
+            incumbent = settled
+            continue
+        outcome.searches += 1
+        try:
+            found = program.search(
+                level, min(candidates, key=level.value, default=None), NODE_LIMIT
+            )
+        except SolverFailed:
+            if incumbent is None:
+                raise
+            # The plan in hand meets every row so far; a numerical failure on a later
+            # level (HiGHS's "solve error" on rows held to half a cent) only means
+            # that level, and those after it, are not proven.
+            outcome.unproven += [later.name for later in model.levels[number:]]
+            break
+        if not found.proven:
+            outcome.unproven.append(level.name)
+        incumbent = found.solution
+        _keep(program, level, found.bound)
+    if incumbent is None:  # nothing to choose at any level: any plan that meets the rows
+        program.objective({})
+        incumbent = program.search(Level("feasibility", {}, 0.0, 1.0), None, NODE_LIMIT).solution
+    outcome.solution = incumbent
+    return outcome
+
+
+def _settle(
+    program: Program, rounder: Rounder, level: Level, candidates: list[list[float]]
+) -> list[float] | None:
+    """A plan within tolerance of the relaxation's bound settles the level unsearched.
+
+    Adds a rounding of the relaxation's optimum to `candidates` either way.
+    """
+    program.objective(level.costs)
+    relaxed = program.relaxation()
+    if relaxed is None:
+        return None
+    bound = level.offset + relaxed[0]
+    rounded = rounder.round(relaxed[1], program.level_rows)
+    if rounded is not None:
+        candidates.append(rounded)
+    best = min(candidates, key=level.value, default=None)
+    if best is None or level.value(best) > bound + level.tolerance:
+        return None
+    _keep(program, level, bound)
+    return best
+
+
+def _keep(program: Program, level: Level, bound: float) -> None:
+    program.keep(level.costs, bound - level.offset + level.tolerance)
+
+
+def certify(model: Model, solution: list[float]) -> list[tuple[str, float, float]]:
+    """For each level: its value for the plan, and a proven lower bound on the value
+    of any plan (fractional shares allowed) that is no worse on every earlier level.
+    The difference is how far the plan can be from the best at that level. The trade
+    count has no such bound (a relaxation cannot count): its level is reported as
+    turnover alone."""
+    program = Program(model, relaxed=True)
+    report: list[tuple[str, float, float]] = []
+    for level in model.levels:
+        costs = level.relaxed if level.relaxed is not None else level.costs
+        if not costs:
+            continue
+        offset = level.offset if level.relaxed is None else 0.0
+        value = offset + sum(c * solution[i] for i, c in costs.items())
+        program.objective(costs)
+        relaxed = program.relaxation()
+        bound = offset + relaxed[0] if relaxed is not None else -math.inf  # no bound known
+        name = "turnover" if level.relaxed is not None else level.name
+        report.append((name, value, min(bound, value)))
+        program.keep(costs, value - offset + _slack(value))
+    return report
