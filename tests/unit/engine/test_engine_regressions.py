@@ -406,3 +406,29 @@ def test_inside_the_tolerance_band_nothing_is_traded() -> None:
         )
     )
     assert plan.trades == ()
+
+
+def test_a_held_fund_with_a_price_is_bought_rather_than_a_default_without_one() -> None:
+    unpriced = Catalogue.of(
+        list(CATALOGUE.asset_classes.values()),
+        [
+            Security("VTI", "US TSM", default=True),
+            Security("FSKAX", "US TSM", fractional=True),
+            Security("BND", "US TBM", default=True, price=D("72.00")),
+        ],
+    )
+    plan = optimize(
+        problem(
+            Account(
+                "brokerage",
+                TAXABLE,
+                D(10000),
+                (Position("FSKAX", "US TSM", D(10), D("150.00"), D(1500)),),
+            ),
+            catalogue=unpriced,
+            targets=(Target("US TSM", TargetKind.PERCENT, D(100)),),
+            mode=Mode.BUY_ONLY,
+        )
+    )
+    assert [t.symbol for t in plan.trades] == ["FSKAX"]
+    assert plan.trades[0].shares is not None

@@ -213,6 +213,14 @@ def _lots(problem: Problem, accounts: Sequence[Account]) -> tuple[Lot, ...]:
             if symbol in merged:  # held: a lot already
                 continue
             price = price_of(symbol, None)
+            if price is None and any(
+                lot.account == index and lot.asset_class == asset_class and lot.can_buy
+                for lot in lots
+                if lot.price is not None
+            ):
+                # A held fund of the class buys in shares at a known price; an unpriced
+                # default could only be bought by dollar amount, for the user to check.
+                continue
             lots.append(
                 Lot(
                     account=index,
