@@ -29,6 +29,8 @@ set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
+# shellcheck source=.ci/docker-lib.sh
+source "$REPO_ROOT/.ci/docker-lib.sh"
 
 export BASE_IMAGE="${BASE_IMAGE:-rebalancer-base:bookworm}"
 export COMPOSE_PROJECT_NAME="${REPLICAS_PROJECT:-rebalancer-replicas}"
@@ -76,18 +78,7 @@ cleanup() {
     fi
     if [ "$CA_MADE" -eq 1 ]; then rm -f "$CA_COPY"; fi
     docker image prune -f --filter label=org.rebalancer.project=rebalancer >/dev/null 2>&1
-    if [ -n "$DOCKERD_PID" ]; then
-        log "stopping the dockerd this script started (pid $DOCKERD_PID)"
-        kill "$DOCKERD_PID" 2>/dev/null
-        for _ in $(seq 1 30); do
-            kill -0 "$DOCKERD_PID" 2>/dev/null || break
-            sleep 1
-        done
-        if kill -0 "$DOCKERD_PID" 2>/dev/null; then
-            log "dockerd still running after 30s; sending SIGKILL"
-            kill -9 "$DOCKERD_PID" 2>/dev/null
-        fi
-    fi
+    stop_own_dockerd
     rm -rf "$LOG_DIR"
     if [ "$rc" -eq 0 ]; then
         log "PASSED in $((SECONDS - T0))s"
@@ -108,37 +99,10 @@ command -v docker-compose >/dev/null 2>&1 || need_install+=(docker-compose)
 if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 && [ "$BASE_IMAGE" = rebalancer-base:bookworm ]; then
     command -v debootstrap >/dev/null 2>&1 || need_install+=(debootstrap)
 fi
-if [ "${#need_install[@]}" -gt 0 ]; then
-    [ "$(id -u)" -eq 0 ] || fail "missing ${need_install[*]} and not root to install them"
-    mapfile -t pkgs < <(printf '%s\n' "${need_install[@]}" | awk '!seen[$0]++')
-    log "installing ${pkgs[*]} with apt-get"
-    if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${pkgs[@]}"; } \
-            >"$LOG_DIR/apt.log" 2>&1; then
-        show_tail "$LOG_DIR/apt.log"
-        fail "apt-get install ${pkgs[*]}"
-    fi
-fi
+install_missing
 command -v python3 >/dev/null 2>&1 || fail "python3 is needed on the host for the HTTP check"
 
-if docker info >/dev/null 2>&1; then
-    log "a Docker engine is already running; using it"
-else
-    [ "$(id -u)" -eq 0 ] || fail "no Docker engine is running and not root to start one"
-    if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
-        rm -f /var/run/docker.pid
-    fi
-    log "starting dockerd (log: $LOG_DIR/dockerd.log)"
-    dockerd >"$LOG_DIR/dockerd.log" 2>&1 &
-    DOCKERD_PID=$!
-    for _ in $(seq 1 60); do
-        docker info >/dev/null 2>&1 && break
-        kill -0 "$DOCKERD_PID" 2>/dev/null || { show_tail "$LOG_DIR/dockerd.log"; DOCKERD_PID=""; fail "dockerd exited"; }
-        sleep 1
-    done
-    docker info >/dev/null 2>&1 || { show_tail "$LOG_DIR/dockerd.log"; fail "dockerd did not answer within 60s"; }
-    log "dockerd is up (pid $DOCKERD_PID)"
-fi
-log "engine $(docker version --format '{{.Server.Version}}'), $(docker-compose version --short 2>/dev/null || echo '?') docker-compose"
+ensure_dockerd
 
 # ---------------------------------------------------------------- images
 if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then

@@ -22,6 +22,8 @@ set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
+# shellcheck source=.ci/docker-lib.sh
+source "$REPO_ROOT/.ci/docker-lib.sh"
 
 export BASE_IMAGE="${BASE_IMAGE:-rebalancer-base:bookworm}"
 export COMPOSE_PROJECT_NAME="${COMPOSE_PROJECT_NAME:-rebalancer-smoke}"
@@ -66,18 +68,7 @@ cleanup() {
     rm -f "$CA_COPY"
     # Dangling images of this project only (old builds, builder stages); tagged ones stay.
     docker image prune -f --filter label=org.rebalancer.project=rebalancer >/dev/null 2>&1
-    if [ -n "$DOCKERD_PID" ]; then
-        log "stopping the dockerd this script started (pid $DOCKERD_PID)"
-        kill "$DOCKERD_PID" 2>/dev/null
-        for _ in $(seq 1 30); do
-            kill -0 "$DOCKERD_PID" 2>/dev/null || break
-            sleep 1
-        done
-        if kill -0 "$DOCKERD_PID" 2>/dev/null; then
-            log "dockerd still running after 30s; sending SIGKILL"
-            kill -9 "$DOCKERD_PID" 2>/dev/null
-        fi
-    fi
+    stop_own_dockerd
     rm -rf "$LOG_DIR"
     # CI runs the test suite after this script, so pytest's summary is the closing line it reads.
     if [ "$rc" -eq 0 ]; then
@@ -97,43 +88,15 @@ command -v dockerd >/dev/null 2>&1 || need_install+=(docker.io)
 command -v docker >/dev/null 2>&1 || need_install+=(docker.io)
 command -v docker-compose >/dev/null 2>&1 || need_install+=(docker-compose)
 command -v debootstrap >/dev/null 2>&1 || need_install+=(debootstrap)
-if [ "${#need_install[@]}" -gt 0 ]; then
-    [ "$(id -u)" -eq 0 ] || fail "missing ${need_install[*]} and not root to install them"
-    # Unique names, in order.
-    mapfile -t pkgs < <(printf '%s\n' "${need_install[@]}" | awk '!seen[$0]++')
-    log "installing ${pkgs[*]} with apt-get"
-    if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${pkgs[@]}"; } \
-            >"$LOG_DIR/apt.log" 2>&1; then
-        show_tail "$LOG_DIR/apt.log"
-        fail "apt-get install ${pkgs[*]}"
-    fi
-else
+if [ "${#need_install[@]}" -eq 0 ]; then
     log "docker, dockerd, docker-compose and debootstrap are installed"
 fi
+install_missing
 command -v python3 >/dev/null 2>&1 || fail "python3 is needed on the host for the HTTP check"
 [ -f "$SAMPLE" ] || fail "sample CSV not found: $SAMPLE"
 
 # ---------------------------------------------------------------- engine
-if docker info >/dev/null 2>&1; then
-    log "a Docker engine is already running; using it"
-else
-    [ "$(id -u)" -eq 0 ] || fail "no Docker engine is running and not root to start one"
-    # A dockerd killed earlier may have left its pid file behind; dockerd refuses to start then.
-    if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
-        rm -f /var/run/docker.pid
-    fi
-    log "starting dockerd (log: $LOG_DIR/dockerd.log)"
-    dockerd >"$LOG_DIR/dockerd.log" 2>&1 &
-    DOCKERD_PID=$!
-    for _ in $(seq 1 60); do
-        docker info >/dev/null 2>&1 && break
-        kill -0 "$DOCKERD_PID" 2>/dev/null || { show_tail "$LOG_DIR/dockerd.log"; DOCKERD_PID=""; fail "dockerd exited"; }
-        sleep 1
-    done
-    docker info >/dev/null 2>&1 || { show_tail "$LOG_DIR/dockerd.log"; fail "dockerd did not answer within 60s"; }
-    log "dockerd is up (pid $DOCKERD_PID)"
-fi
-log "engine $(docker version --format '{{.Server.Version}}'), $(docker-compose version --short 2>/dev/null || echo '?') docker-compose"
+ensure_dockerd
 
 # ---------------------------------------------------------------- base image
 if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
