@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
 from stack import Stack
 from support.api_client import ApiClient
+from support.flows import account_in, check_users_with_the_same_accounts_stay_apart
 from support.samples import (
     EMPLOYER_401K,
     FIDELITY_2025,
@@ -70,7 +70,7 @@ def test_an_invalid_configuration_stores_nothing_and_names_the_field(client: Api
     } in errors
     settings = client.json(client.get_config())
     assert settings["targets"] == fidelity_2025_config()["targets"]
-    hsa = _account(client.json(client.portfolio([FIDELITY_2025])), HSA)
+    hsa = account_in(client.json(client.portfolio([FIDELITY_2025])), HSA)
     assert hsa["tax_group"] == "tax_free"
     assert hsa["description"] == "Health savings"
 
@@ -80,7 +80,7 @@ def test_the_portfolio_masks_account_numbers_and_shows_their_settings(client: Ap
     portfolio = client.json(client.portfolio([FIDELITY_2025]))
     numbers = [a["number"] for a in portfolio["accounts"]]
     assert all(n.startswith("...") and len(n) == 7 for n in numbers)
-    individual = _account(portfolio, INDIVIDUAL)
+    individual = account_in(portfolio, INDIVIDUAL)
     assert individual["tax_group"] == "taxable"
     assert individual["description"] == "Joint brokerage"
     assert individual["configured"] is True
@@ -97,8 +97,8 @@ def test_accounts_not_listed_keep_their_settings(client: ApiClient) -> None:
         )
     )
     portfolio = client.json(client.portfolio([FIDELITY_2025]))
-    assert _account(portfolio, HSA)["description"] == "HSA 2"
-    assert _account(portfolio, EMPLOYER_401K)["description"] == "Employer 401k"
+    assert account_in(portfolio, HSA)["description"] == "HSA 2"
+    assert account_in(portfolio, EMPLOYER_401K)["description"] == "Employer 401k"
 
 
 def test_an_unconfigured_household_is_shown_but_not_traded(client: ApiClient) -> None:
@@ -140,7 +140,7 @@ def test_buy_only_invests_the_cash_in_the_classes_that_are_under_target(client: 
         )
 
 
-def test_sells_come_before_buys_within_each_account(client: ApiClient) -> None:
+def test_sells_come_before_buys_within_eachaccount_in(client: ApiClient) -> None:
     client.json(client.put_config(fidelity_2025_config()))
     plan = client.json(client.rebalance([FIDELITY_2025], mode="full"))
     for account in {t["account"] for t in plan["trades"]}:
@@ -148,7 +148,7 @@ def test_sells_come_before_buys_within_each_account(client: ApiClient) -> None:
         assert actions == sorted(actions, key=lambda a: a != "sell")
 
 
-def test_a_credit_lands_in_the_credit_default_account(client: ApiClient) -> None:
+def test_a_credit_lands_in_the_credit_defaultaccount_in(client: ApiClient) -> None:
     client.json(client.put_config(fidelity_2025_config()))
     without = client.json(client.rebalance([FIDELITY_2025]))
     with_credit = client.json(client.rebalance([FIDELITY_2025], credit_taxable="10000"))
@@ -158,33 +158,4 @@ def test_a_credit_lands_in_the_credit_default_account(client: ApiClient) -> None
 
 
 def test_two_users_with_the_same_accounts_never_see_each_other(shared_stack: Stack) -> None:
-    alice, bob = ApiClient(shared_stack.url), ApiClient(shared_stack.url)
-    alice.token, bob.token = alice.new_token(), bob.new_token()
-    alice.json(alice.put_config(fidelity_2025_config()))
-    bob.json(
-        bob.put_config(
-            {"accounts": [{"number": INDIVIDUAL, "tax_group": "tax_free", "description": "Bob"}]}
-        )
-    )
-    assert _account(alice.json(alice.portfolio([FIDELITY_2025])), INDIVIDUAL)["description"] == (
-        "Joint brokerage"
-    )
-    bobs = bob.json(bob.portfolio([FIDELITY_2025]))
-    assert _account(bobs, INDIVIDUAL)["description"] == "Bob"
-    assert _account(bobs, HSA)["configured"] is False
-    stranger = ApiClient(shared_stack.url)
-    stranger.token = stranger.new_token()
-    assert all(
-        a["configured"] is False
-        for a in stranger.json(stranger.portfolio([FIDELITY_2025]))["accounts"]
-    )
-    for api in (alice, bob, stranger):
-        api.close()
-
-
-def _account(portfolio: dict[str, Any], number: str) -> dict[str, Any]:
-    accounts = portfolio["accounts"]
-    assert isinstance(accounts, list)
-    (found,) = [a for a in accounts if a["number"] == "..." + number[-4:]]
-    assert isinstance(found, dict)
-    return found
+    check_users_with_the_same_accounts_stay_apart(shared_stack.url)

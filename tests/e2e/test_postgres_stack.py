@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -16,7 +15,8 @@ from sqlalchemy.pool import NullPool
 from stack import Stack
 from support.api_client import ApiClient
 from support.databases import fresh_postgres_database, postgres_server_url
-from support.samples import FIDELITY_2025, HSA, INDIVIDUAL, fidelity_2025_config
+from support.flows import account_in, check_users_with_the_same_accounts_stay_apart
+from support.samples import FIDELITY_2025, INDIVIDUAL, fidelity_2025_config
 
 pytestmark = pytest.mark.e2e
 
@@ -53,7 +53,7 @@ def test_the_whole_flow_works_with_the_configuration_stored_in_postgresql(
     assert "accounts" not in settings
 
     portfolio = api.json(api.portfolio([FIDELITY_2025]))
-    individual = _account(portfolio, INDIVIDUAL)
+    individual = account_in(portfolio, INDIVIDUAL)
     assert individual["configured"] is True
     assert individual["description"] == "Joint brokerage"
 
@@ -73,23 +73,7 @@ def test_the_whole_flow_works_with_the_configuration_stored_in_postgresql(
 def test_two_users_with_the_same_account_numbers_stay_apart_in_postgresql(
     postgres_stack: Stack,
 ) -> None:
-    alice, bob = ApiClient(postgres_stack.url), ApiClient(postgres_stack.url)
-    alice.token, bob.token = alice.new_token(), bob.new_token()
-    alice.json(alice.put_config(fidelity_2025_config()))
-    bob.json(
-        bob.put_config(
-            {"accounts": [{"number": INDIVIDUAL, "tax_group": "tax_free", "description": "Bob"}]}
-        )
-    )
-    alices = alice.json(alice.portfolio([FIDELITY_2025]))
-    assert _account(alices, INDIVIDUAL)["description"] == "Joint brokerage"
-    assert _account(alices, INDIVIDUAL)["tax_group"] == "taxable"
-    bobs = bob.json(bob.portfolio([FIDELITY_2025]))
-    assert _account(bobs, INDIVIDUAL)["description"] == "Bob"
-    assert _account(bobs, INDIVIDUAL)["tax_group"] == "tax_free"
-    assert _account(bobs, HSA)["configured"] is False
-    for api in (alice, bob):
-        api.close()
+    check_users_with_the_same_accounts_stay_apart(postgres_stack.url)
 
 
 def _stored_bytes(url: str) -> bytes:
@@ -104,11 +88,3 @@ def _stored_bytes(url: str) -> bytes:
         ).all()
     engine.dispose()
     return b"".join(lookup.encode() + bytes(sealed) for lookup, sealed in rows)
-
-
-def _account(portfolio: dict[str, Any], number: str) -> dict[str, Any]:
-    accounts = portfolio["accounts"]
-    assert isinstance(accounts, list)
-    (found,) = [a for a in accounts if a["number"] == "..." + number[-4:]]
-    assert isinstance(found, dict)
-    return found
