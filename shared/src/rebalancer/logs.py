@@ -33,6 +33,9 @@ def configure_logging(level: int = logging.INFO) -> None:
     )
     # Alembic reports each migration it runs; that is worth a line at start-up.
     logging.getLogger("alembic").setLevel(logging.INFO)
+    # httpx logs each call to the config service at INFO: a second line for every request,
+    # paid for on the request's path and saying nothing the access log does not.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     for name in ("uvicorn.error", "uvicorn", "starlette"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, _WithoutExceptionMessages) for f in logger.filters):

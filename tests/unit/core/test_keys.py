@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from rebalance_service.keys import SealBroken, TokenRefused, UserKeys, check_token
+from rebalance_service.keys import (
+    ARGON2_ITERATIONS,
+    ARGON2_MEMORY_KIB,
+    SealBroken,
+    TokenRefused,
+    UserKeys,
+    check_token,
+)
 
 TOKEN = "f" * 64
 SERVER_KEY = b"s" * 32
+
+
+def test_each_guess_of_a_token_costs_at_least_owasps_minimum_for_argon2id() -> None:
+    assert ARGON2_MEMORY_KIB >= 16 * 1024  # memory-hard: 16 MiB per guess at the least
+    assert ARGON2_MEMORY_KIB >= 19 * 1024  # OWASP: 19 MiB with 2 passes
+    assert ARGON2_ITERATIONS >= 2
 
 
 def test_the_same_token_always_derives_the_same_identifiers() -> None:

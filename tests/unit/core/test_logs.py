@@ -1,4 +1,4 @@
-"""Logged exceptions keep their type and stack, never their message."""
+"""Logged exceptions keep their type and stack, never their message; one line per request."""
 
 from __future__ import annotations
 
@@ -23,3 +23,14 @@ def test_an_exception_uvicorn_logs_loses_its_message_but_keeps_its_type(
     assert "test_logs.py" in logged
     assert "Z23390746" not in logged
     assert "651.397" not in logged
+
+
+def test_calls_to_the_config_service_add_no_line_of_their_own_but_their_warnings_do(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging()
+    logging.getLogger("httpx").info('HTTP Request: POST http://config/ "HTTP/1.1 200 OK"')
+    logging.getLogger("httpx").warning("a warning from the client")
+    logged = capsys.readouterr().err
+    assert "HTTP Request" not in logged
+    assert "a warning from the client" in logged
