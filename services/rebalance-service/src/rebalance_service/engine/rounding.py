@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from rebalance_service.engine.fill import spend_leftover_cash
 from rebalance_service.engine.model import LotColumns, Model
 
@@ -33,6 +35,7 @@ _ROW = 1e-6  # relative slack when checking a row
 class Rounder:
     def __init__(self, model: Model) -> None:
         self.model = model
+        self._rows = _Rows(model)
 
     def round(
         self, relaxed: list[float], kept: list[tuple[dict[int, float], float]] | None = None
@@ -254,15 +257,40 @@ class Rounder:
         return cash
 
     def _feasible(self, y: list[float]) -> bool:
-        model = self.model
-        for column, value in enumerate(y):
-            if value < model.lower[column] - _ROW or value > model.upper[column] + _ROW:
-                return False
-        for coefficients, lower, upper in model.rows:
-            value = sum(v * y[c] for c, v in coefficients.items())
-            if value < lower - _ROW * (1 + abs(lower)) or value > upper + _ROW * (1 + abs(upper)):
-                return False
-        return True
+        return self._rows.met(np.array(y, dtype=np.float64))
+
+
+class _Rows:
+    """The model's bounds and rows as arrays, checked for a plan in one pass each
+    (roundings are checked several times per solve; a loop over rows in Python
+    costs more than the solver's own work on a typical household)."""
+
+    def __init__(self, model: Model) -> None:
+        self.lower = np.array(model.lower, dtype=np.float64) - _ROW
+        self.upper = np.array(model.upper, dtype=np.float64) + _ROW
+        row_of: list[int] = []
+        columns: list[int] = []
+        values: list[float] = []
+        for number, (coefficients, _, _) in enumerate(model.rows):
+            row_of += [number] * len(coefficients)
+            columns += coefficients
+            values += coefficients.values()
+        self.row_of = np.array(row_of, dtype=np.intp)
+        self.columns = np.array(columns, dtype=np.intp)
+        self.values = np.array(values, dtype=np.float64)
+        low = np.array([r[1] for r in model.rows], dtype=np.float64)
+        high = np.array([r[2] for r in model.rows], dtype=np.float64)
+        self.row_lower = low - _ROW * (1 + np.abs(low))  # -inf stays -inf
+        self.row_upper = high + _ROW * (1 + np.abs(high))
+        self.count = len(model.rows)
+
+    def met(self, y: np.ndarray) -> bool:
+        if np.any(y < self.lower) or np.any(y > self.upper):
+            return False
+        value = np.bincount(
+            self.row_of, weights=self.values * y[self.columns], minlength=self.count
+        )
+        return bool(np.all(value >= self.row_lower) and np.all(value <= self.row_upper))
 
 
 def _bought(y: list[float], lot: LotColumns) -> float:
