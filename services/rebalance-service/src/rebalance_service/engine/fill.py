@@ -11,12 +11,10 @@ the minimum trade amount or the materiality window (`objective`).
 
 from __future__ import annotations
 
-from rebalance_service.engine.model import Deviation, LotColumns, Model
-from rebalancer.catalogue import CASH_CLASS
+from rebalance_service.engine.ledger import Ledger
+from rebalance_service.engine.model import LotColumns, Model
 
 _HELPS = 1e-9
-
-Key = tuple[bool, str]  # (an asset group's row?, name)
 
 
 def spend_leftover_cash(model: Model, y: list[float]) -> None:
@@ -27,28 +25,19 @@ class _Filler:
     def __init__(self, model: Model, y: list[float]) -> None:
         self.model = model
         self.y = y
-        self.gaps: dict[Key, float] = {}  # value - target
-        self.bands: dict[Key, float] = {}
-        for deviation in model.deviations:
-            key = (deviation.group, deviation.name)
-            self.gaps[key] = _gap(model, deviation, y)
-            inside = deviation.inside
-            self.bands[key] = model.upper[inside] if inside is not None else 0.0
-        self.cash = list(model.cash)
+        self.ledger = Ledger(model, y)
         self.selling: set[tuple[int, str]] = set()
         for lot in model.lots:
             for column, dollars in model.delta(lot).items():
-                self.cash[lot.account] -= dollars * y[column]
                 if dollars < 0 and y[column] > 0:
                     self.selling.add((lot.account, lot.asset_class))
-        self.cash_group = model.group_of.get(CASH_CLASS, "Other")
 
     def run(self) -> None:
         by_account: dict[int, list[tuple[int, LotColumns]]] = {}
         for i, lot in enumerate(self.model.lots):
             if lot.buy is not None and (lot.account, lot.asset_class) not in self.selling:
                 by_account.setdefault(lot.account, []).append((i, lot))
-        for account in range(len(self.cash)):
+        for account in range(len(self.model.cash)):
             lots = by_account.get(account, [])
             while self._buy_best(lots, spend=False):
                 pass
@@ -67,7 +56,7 @@ class _Filler:
             units = self._units(lot)
             if units <= 0:
                 continue
-            groups, classes = self._effect(lot, units * lot.unit)
+            groups, classes = self.ledger.effect([(lot, units * lot.unit)])
             if spend and (groups > _HELPS or classes > _HELPS):
                 continue  # would move the household away from its targets
             if not spend and (groups > _HELPS or (groups > -_HELPS and classes > -_HELPS)):
@@ -78,23 +67,18 @@ class _Filler:
             return False
         lot = self.model.lots[best[3]]
         assert lot.buy is not None
-        units = best[4]
-        self.y[lot.buy] += units
-        dollars = units * lot.unit
-        self.cash[lot.account] -= dollars
-        for key, move in self._moves(lot, dollars):
-            self.gaps[key] += move
+        self.ledger.trade(lot, lot.buy, best[4])
         return True
 
     def _units(self, lot: LotColumns) -> float:
         assert lot.buy is not None
         room = self.model.upper[lot.buy] - self.y[lot.buy]
-        cash = self.cash[lot.account]
+        cash = self.ledger.cash[lot.account]
         if lot.whole:
             units = 1.0 if room >= 1 and lot.unit <= cash + 1e-9 else 0.0
         else:
             key = (False, lot.asset_class)
-            lacking = max(0.0, -self.gaps[key] - self.bands[key])
+            lacking = max(0.0, -self.ledger.gaps[key] - self.ledger.bands[key])
             units = max(0.0, min(room, cash / lot.unit, lacking / lot.unit))
         # A new trade must be worth making: the minimum trade amount, and enough to
         # matter (the materiality window), so that spare dollars do not add trades.
@@ -102,30 +86,3 @@ class _Filler:
         if new and units * lot.unit < max(self.model.min_trade, self.model.window):
             return 0.0
         return units if units * lot.unit > 1e-9 else 0.0
-
-    def _moves(self, lot: LotColumns, dollars: float) -> list[tuple[Key, float]]:
-        group = self.model.group_of.get(lot.asset_class, "Other")
-        return [
-            ((False, lot.asset_class), dollars),
-            ((False, CASH_CLASS), -dollars),
-            ((True, group), dollars),
-            ((True, self.cash_group), -dollars),
-        ]
-
-    def _effect(self, lot: LotColumns, dollars: float) -> tuple[float, float]:
-        """Change in (group deviation, class deviation) from buying `dollars` of it."""
-        change: dict[Key, float] = {}
-        for key, move in self._moves(lot, dollars):
-            change[key] = change.get(key, 0.0) + move
-        effect = [0.0, 0.0]
-        for key, move in change.items():
-            gap, band = self.gaps[key], self.bands[key]
-            cost = max(0.0, abs(gap + move) - band) - max(0.0, abs(gap) - band)
-            effect[0 if key[0] else 1] += cost
-        return effect[0], effect[1]
-
-
-def _gap(model: Model, deviation: Deviation, y: list[float]) -> float:
-    coefficients, target, _ = model.rows[deviation.row]
-    dependent = (deviation.over, deviation.under, deviation.inside)
-    return sum(v * y[c] for c, v in coefficients.items() if c not in dependent) - target

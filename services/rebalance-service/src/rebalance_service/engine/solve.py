@@ -17,7 +17,9 @@ optimum: exact, and a few LP solves. A relaxation cannot count trades, so at the
 trade level the deviation levels get half their materiality window (as the exact
 path gives them all of it) and one reweighted-l1 round gathers the turnover into
 few trades. Each level's fractional optimum is rounded to whole shares, its
-leftover cash spent (`rounding`, `fill`), and the best of those plans kept. The
+leftover cash spent (`rounding`, `fill`), and the best of those plans kept; then
+a few of its shares move until its deviations are within the materiality window
+of the relaxation's, as the exact path promises, or no move helps (`polish`). The
 fast path gives no optimality proof of its own; `certify` bounds, for any plan,
 how far each level can be from the best possible (the bench reports it).
 """
@@ -95,6 +97,12 @@ def solve_fast(model: Model) -> Outcome | None:
             best = rounded
     if best is None:  # no level past the deviations had anything to choose
         best = rounder.round(solution or [max(lo, 0.0) for lo in model.lower])
+    if best is not None and len(deviation_rows) == 2:
+        # Whole shares may leave the deviations past the window the exact path
+        # promises (the relaxation's best plus the window); shares moved toward it
+        # come first in the levels' order, whatever the later levels lose.
+        group, classes = (value + model.window for _, value in deviation_rows)
+        best = rounder.polish(best, (group, classes)) or best
     return Outcome(best) if best is not None else None
 
 
