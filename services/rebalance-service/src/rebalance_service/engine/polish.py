@@ -57,8 +57,7 @@ class _Polisher:
     def run(self, goals: Goals) -> bool:
         by_account: dict[int, list[LotColumns]] = {}
         for lot in self.model.lots:
-            if lot.whole and lot.unit > 0:
-                by_account.setdefault(lot.account, []).append(lot)
+            by_account.setdefault(lot.account, []).append(lot)
         excess = self._excess(goals, [])
         moved_any = False
         for _ in range(_ROUNDS):
@@ -100,13 +99,16 @@ class _Polisher:
         return moves
 
     def _single_moves(self, lots: list[LotColumns]) -> tuple[list[Move], list[Move]]:
-        """Moves of one share that free cash, and moves that spend it."""
+        """Moves of one share that free cash, and moves that spend it, of the account's
+        whole-share lots (all its lots count for the classes it buys and sells)."""
         y = self.y
         buying = {lot.asset_class for lot in lots if lot.buy is not None and y[lot.buy] > 0}
         selling = {lot.asset_class for lot in lots if _sold(y, lot) > 0}
         freeing: list[Move] = []
         spending: list[Move] = []
         for lot in lots:
+            if not lot.whole or lot.unit <= 0:
+                continue  # whole shares only: `fill` already bought fractional lots to the dollar
             if lot.buy is not None:
                 fewer = Move(lot, lot.buy, -1.0, -lot.unit)
                 more = Move(lot, lot.buy, 1.0, lot.unit)
