@@ -22,6 +22,16 @@ _OPTIONS: dict[str, bool | int | float | str] = {
 }
 
 
+# A program that stays linear is solved over and over with one more row and a new
+# objective: from the last basis, the primal simplex gets there in a few pivots, and
+# presolve (which throws that basis away) costs more than it saves. Measured: each
+# solve 0.58 -> 0.36 ms on a typical household, seven solves per plan.
+_RELAXED_OPTIONS: dict[str, bool | int | float | str] = {
+    "presolve": "off",
+    "simplex_strategy": 4,  # primal
+}
+
+
 class SolverFailed(Exception):
     """HiGHS stopped without a solution; `status` says why."""
 
@@ -51,6 +61,9 @@ class Program:
         self.highs = highspy.Highs()  # type: ignore[no-untyped-call]
         for option, value in _OPTIONS.items():
             self.highs.setOptionValue(option, value)
+        if self.relaxed:
+            for option, value in _RELAXED_OPTIONS.items():
+                self.highs.setOptionValue(option, value)
         self._load(relaxed=self.relaxed)
         rows, self.level_rows = self.level_rows, []
         for costs, upper in rows:
