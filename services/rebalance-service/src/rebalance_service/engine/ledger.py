@@ -60,12 +60,16 @@ class Ledger:
     def _outside(self, key: Key, gap: float) -> float:
         return max(0.0, abs(gap) - self.bands[key])
 
+    def keys(self, lot: LotColumns) -> tuple[Key, Key]:
+        """The lot's asset class and its asset group."""
+        return (False, lot.asset_class), (True, self.model.group_of.get(lot.asset_class, "Other"))
+
     def _moves(self, lot: LotColumns, dollars: float) -> list[tuple[Key, float]]:
-        group = self.model.group_of.get(lot.asset_class, "Other")
+        asset_class, group = self.keys(lot)
         return [
-            ((False, lot.asset_class), dollars),
+            (asset_class, dollars),
             ((False, CASH_CLASS), -dollars),
-            ((True, group), dollars),
+            (group, dollars),
             ((True, self.cash_group), -dollars),
         ]
 

@@ -49,6 +49,17 @@ class LotColumns:
     smallest_sale: float  # the minimum trade amount, or the whole holding if less
     rank: int  # places its tax group sits below the class's best (see `facts`)
 
+    def bought(self, y: list[float]) -> float:
+        """Units bought in plan `y`."""
+        return y[self.buy] if self.buy is not None else 0.0
+
+    def sold(self, y: list[float]) -> float:
+        """Shares sold in plan `y`, the fractional remainder included."""
+        sold = y[self.sell] if self.sell is not None else 0.0
+        if self.rest is not None:
+            sold += y[self.rest] * float(self.rest_shares)
+        return sold
+
 
 @dataclass(frozen=True, slots=True)
 class Deviation:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from rebalance_service.engine.ledger import Key, Ledger
+from rebalance_service.engine.ledger import Ledger
 from rebalance_service.engine.model import LotColumns, Model
 
 _ROUNDS = 50  # each round moves a share or a few per account
@@ -103,7 +103,7 @@ class _Polisher:
         whole-share lots (all its lots count for the classes it buys and sells)."""
         y = self.y
         buying = {lot.asset_class for lot in lots if lot.buy is not None and y[lot.buy] > 0}
-        selling = {lot.asset_class for lot in lots if _sold(y, lot) > 0}
+        selling = {lot.asset_class for lot in lots if lot.sold(y) > 0}
         freeing: list[Move] = []
         spending: list[Move] = []
         for lot in lots:
@@ -130,13 +130,10 @@ class _Polisher:
 
     def _over(self, lot: LotColumns) -> bool:
         """Its class, or its asset group, holds more than its target and band."""
-        return any(self.ledger.gaps[key] > self.ledger.bands[key] for key in self._keys(lot))
+        return any(self.ledger.gaps[key] > self.ledger.bands[key] for key in self.ledger.keys(lot))
 
     def _under(self, lot: LotColumns) -> bool:
-        return any(self.ledger.gaps[key] < -self.ledger.bands[key] for key in self._keys(lot))
-
-    def _keys(self, lot: LotColumns) -> tuple[Key, Key]:
-        return (False, lot.asset_class), (True, self.model.group_of.get(lot.asset_class, "Other"))
+        return any(self.ledger.gaps[key] < -self.ledger.bands[key] for key in self.ledger.keys(lot))
 
     def _allowed(self, move: Move) -> bool:
         """Within the column's bounds, and no trade at all or at least the minimum."""
@@ -153,11 +150,6 @@ class _Polisher:
         groups, classes = self.ledger.effect([(m.lot, m.dollars) for m in moves])
         totals = self.ledger.totals
         return max(0.0, totals[0] + groups - goals[0]), max(0.0, totals[1] + classes - goals[1])
-
-
-def _sold(y: list[float], lot: LotColumns) -> float:
-    sold = y[lot.sell] if lot.sell is not None else 0.0
-    return sold + (y[lot.rest] if lot.rest is not None else 0.0)
 
 
 def _opposed(a: Move, b: Move) -> bool:

@@ -69,9 +69,9 @@ class Rounder:
         y = list(solution)
         for lot in self.model.lots:
             if lot.buy_flag is not None:
-                y[lot.buy_flag] = 1.0 if _bought(y, lot) > _TRADE else 0.0
+                y[lot.buy_flag] = 1.0 if lot.bought(y) > _TRADE else 0.0
             if lot.sell_flag is not None:
-                y[lot.sell_flag] = 1.0 if _sold(y, lot) > _TRADE else 0.0
+                y[lot.sell_flag] = 1.0 if lot.sold(y) > _TRADE else 0.0
         return y
 
     def complete(
@@ -80,8 +80,8 @@ class Rounder:
         model = self.model
         for exclusion in model.exclusions:
             lots = [model.lots[i] for i in exclusion.lots]
-            buying = any(_bought(y, lot) > _TRADE for lot in lots)
-            if buying and any(_sold(y, lot) > _TRADE for lot in lots):
+            buying = any(lot.bought(y) > _TRADE for lot in lots)
+            if buying and any(lot.sold(y) > _TRADE for lot in lots):
                 return None
             y[exclusion.buying] = 1.0 if buying else 0.0
         for lot in model.lots:
@@ -123,8 +123,8 @@ class Rounder:
         model = self.model
         for exclusion in model.exclusions:
             lots = [model.lots[i] for i in exclusion.lots]
-            bought = sum(lot.unit * _bought(y, lot) for lot in lots)
-            sold = sum(lot.unit * _sold(y, lot) for lot in lots)
+            bought = sum(lot.unit * lot.bought(y) for lot in lots)
+            sold = sum(lot.unit * lot.sold(y) for lot in lots)
             if bought <= _TRADE or sold <= _TRADE:
                 continue
             keep_buys = bought >= sold
@@ -132,7 +132,7 @@ class Rounder:
             for lot in lots:
                 if lot.buy is not None:
                     y[lot.buy] = y[lot.buy] * factor if keep_buys else 0.0
-                shares = _sold(y, lot) * (0.0 if keep_buys else factor)
+                shares = lot.sold(y) * (0.0 if keep_buys else factor)
                 if lot.sell is not None:
                     y[lot.sell] = min(shares, lot.sell_most)
                 if lot.rest is not None:
@@ -165,7 +165,7 @@ class Rounder:
         for lot in self.model.lots:
             if buys and lot.buy is not None and 0 < lot.unit * y[lot.buy] < least:
                 y[lot.buy] = 0.0
-            sale = lot.unit * _sold(y, lot)
+            sale = lot.unit * lot.sold(y)
             if sells and 0 < sale < lot.smallest_sale - 1e-9:
                 if lot.sell is not None:
                     y[lot.sell] = 0.0
@@ -236,7 +236,7 @@ class Rounder:
                 return True
         if over:
             return False
-        selling = {lot.account for lot in lots if _sold(y, lot) > _TRADE}
+        selling = {lot.account for lot in lots if lot.sold(y) > _TRADE}
         for lot in lots:
             unit = 1.0 if lot.whole else by / lot.unit
             buyable = lot.buy is not None and y[lot.buy] + unit <= self.model.upper[lot.buy]
@@ -302,15 +302,3 @@ class _Rows:
             self.row_of, weights=self.values * y[self.columns], minlength=self.count
         )
         return bool(np.all(value >= self.row_lower) and np.all(value <= self.row_upper))
-
-
-def _bought(y: list[float], lot: LotColumns) -> float:
-    return y[lot.buy] if lot.buy is not None else 0.0
-
-
-def _sold(y: list[float], lot: LotColumns) -> float:
-    """Shares sold, the fractional remainder included."""
-    sold = y[lot.sell] if lot.sell is not None else 0.0
-    if lot.rest is not None:
-        sold += y[lot.rest] * float(lot.rest_shares)
-    return sold
