@@ -63,6 +63,43 @@ class Allocation:
     total: Decimal
 
 
+class Objective(StrEnum):
+    """What the plan minimizes, in strict priority order."""
+
+    GROUP_DEVIATION = "group_deviation"
+    CLASS_DEVIATION = "class_deviation"
+    LOCATION = "location"
+    ESTIMATED_GAINS = "estimated_gains"
+    TRADES = "trades"  # the number of trades, then turnover
+    CASH_LEFT_OVER = "cash_left_over"
+
+
+class Method(StrEnum):
+    EXACT = "exact"  # a branch-and-bound search of the whole-share program, level by level
+    FAST = "fast"  # the fractional optimum, rounded to whole shares
+
+
+@dataclass(frozen=True, slots=True)
+class LevelProof:
+    objective: Objective
+    # Proven within the level's precision of the best any plan can do while the
+    # levels before it stay within theirs; False means only the best found.
+    proven: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Proof:
+    """How far the plan is proven the best, level by level."""
+
+    method: Method
+    window: Decimal  # the precision of the deviation, location, gains and turnover levels
+    levels: tuple[LevelProof, ...]
+
+    @property
+    def proven(self) -> bool:
+        return all(level.proven for level in self.levels)
+
+
 @dataclass(frozen=True)
 class Plan:
     mode: Mode
@@ -70,4 +107,5 @@ class Plan:
     cash: tuple[CashChange, ...]
     before: Allocation
     after: Allocation
+    proof: Proof
     warnings: tuple[str, ...] = ()

@@ -29,9 +29,10 @@ from rebalance_service.engine.assemble import assemble
 from rebalance_service.engine.exact import exact_deals
 from rebalance_service.engine.facts import gather
 from rebalance_service.engine.objective import build, window
+from rebalance_service.engine.proof import fast_proof
 from rebalance_service.engine.solve import certify, solve_fast
 from rebalancer.catalogue import AssetClass, Catalogue, Security, TaxGroup
-from rebalancer.plan import Action, Plan
+from rebalancer.plan import Action, Objective, Plan
 from rebalancer.problem import Account, InfeasibleProblem, Mode, Position, Problem
 from rebalancer.targets import Target, TargetKind, resolve_targets
 
@@ -297,6 +298,43 @@ def test_no_whole_share_plan_beats_the_engine_by_more_than_its_window(problem: P
     assert_undominated(problem, plan, (w, w, w, w, Decimal("0.5"), w, w))
 
 
+# Where each objective level sits in `levels` (the trade count's turnover is at 5).
+LEVEL_INDEX = {
+    Objective.GROUP_DEVIATION: 0,
+    Objective.CLASS_DEVIATION: 1,
+    Objective.LOCATION: 2,
+    Objective.ESTIMATED_GAINS: 3,
+    Objective.TRADES: 4,
+    Objective.CASH_LEFT_OVER: 6,
+}
+
+
+@EXACT
+@given(small_households(), st.sampled_from(["fast", "exact"]))
+def test_no_plan_as_good_before_beats_a_level_the_plan_calls_proven(
+    problem: Problem, method: str
+) -> None:
+    """The proof a plan carries: at a level marked proven, no whole-share plan at
+    least as good at every earlier level does better by more than the window (the
+    trade count exactly, cash left over to the cent). The fast path's proof comes
+    from the relaxation, the exact path's from its search."""
+    assume(plan_count(problem) <= ENUMERABLE)
+    try:
+        plan = optimize(problem, method="fast" if method == "fast" else "exact")
+    except InfeasibleProblem:
+        return
+    w = Decimal(str(window(build(gather(problem)), strict=False))) * Decimal("1.5") + CENT
+    margins = (w, w, w, w, Decimal("0.5"), w, CENT)
+    mine = levels(problem, engine_plan(plan))
+    proven = [LEVEL_INDEX[level.objective] for level in plan.proof.levels if level.proven]
+    for other in allowed_plans(problem):
+        theirs = levels(problem, other)
+        for k in proven:
+            as_good = all(theirs[j] <= mine[j] + Decimal("0.0001") for j in range(k))
+            if as_good and theirs[k] < mine[k] - margins[k]:
+                raise AssertionError(f"{other} beats the proven level {k + 1}: {theirs} {mine}")
+
+
 def test_fractional_shares_meet_every_target_to_a_thousandth_of_a_share() -> None:
     prices = {"AAA": Decimal("123.45"), "BBB": Decimal("67.89")}
     catalogue = Catalogue.of(
@@ -331,7 +369,15 @@ def test_the_fast_paths_certified_bounds_hold_for_every_whole_share_plan(problem
     outcome = solve_fast(model)
     assert outcome is not None
     mine = levels(
-        problem, engine_plan(assemble(facts, exact_deals(facts, model.lots, outcome.solution), []))
+        problem,
+        engine_plan(
+            assemble(
+                facts,
+                exact_deals(facts, model.lots, outcome.solution),
+                [],
+                fast_proof(model, outcome.solution),
+            )
+        ),
     )
     certified = certify(build(facts), outcome.solution)
     # The trade count has no certificate (a relaxation cannot count); turnover does.

@@ -17,11 +17,11 @@ from rebalance_service.engine.reasons import reason, unmet_targets
 from rebalance_service.engine.text import dollars
 from rebalancer.allocation import measure_allocation
 from rebalancer.money import ZERO
-from rebalancer.plan import Action, CashChange, Plan, Trade
+from rebalancer.plan import Action, CashChange, Plan, Proof, Trade
 from rebalancer.problem import Account, Position
 
 
-def assemble(facts: Facts, deals: list[Deal], notes: list[str]) -> Plan:
+def assemble(facts: Facts, deals: list[Deal], notes: list[str], proof: Proof) -> Plan:
     ordered = sorted(
         deals,
         key=lambda d: (facts.lots[d.lot].account, d.action != Action.SELL, d.lot),
@@ -65,6 +65,7 @@ def assemble(facts: Facts, deals: list[Deal], notes: list[str]) -> Plan:
         cash=changes,
         before=measure_allocation(facts.accounts, catalogue, facts.class_targets),
         after=after,
+        proof=proof,
         warnings=tuple(warnings),
     )
 

@@ -29,6 +29,7 @@ from decimal import Decimal
 
 from rebalance_service.engine.facts import Facts, Lot
 from rebalancer.catalogue import CASH_CLASS
+from rebalancer.plan import Objective
 from rebalancer.problem import Mode
 
 
@@ -89,6 +90,7 @@ class Level:
     counts_trades: bool = False  # the trade flags must be whole from this level on
     relaxed: dict[int, float] | None = None  # its costs for the relaxation, if others
     deviation: bool = False  # an asset-group or asset-class deviation level
+    objective: Objective | None = None  # None for a level of the solver's own
 
     def value(self, solution: list[float]) -> float:
         return self.offset + sum(cost * solution[c] for c, cost in self.costs.items())

@@ -40,6 +40,7 @@ from __future__ import annotations
 from rebalance_service.engine.facts import Facts, Lot
 from rebalance_service.engine.model import Level, Model, add, build_rows
 from rebalancer.catalogue import TaxGroup
+from rebalancer.plan import Objective
 
 HALF_CENT = 0.005
 
@@ -86,6 +87,7 @@ def add_levels(model: Model, facts: Facts, *, strict: bool) -> None:
             0.0,
             tolerance,
             deviation=True,
+            objective=Objective.GROUP_DEVIATION,
         ),
         Level(
             "asset-class deviation",
@@ -93,9 +95,10 @@ def add_levels(model: Model, facts: Facts, *, strict: bool) -> None:
             0.0,
             tolerance,
             deviation=True,
+            objective=Objective.CLASS_DEVIATION,
         ),
-        Level("location", location, located, tolerance),
-        Level("estimated gains", gains, 0.0, tolerance),
+        Level("location", location, located, tolerance, objective=Objective.LOCATION),
+        Level("estimated gains", gains, 0.0, tolerance, objective=Objective.ESTIMATED_GAINS),
         Level(
             "trades, then turnover",
             trades,
@@ -103,9 +106,10 @@ def add_levels(model: Model, facts: Facts, *, strict: bool) -> None:
             min(0.5, tolerance * scale),  # below one trade whatever the turnover
             counts_trades=True,
             relaxed=sales,  # flags mean nothing in the relaxation: turnover alone
+            objective=Objective.TRADES,
         ),
         # The last level: no later one to make room for, so to the cent.
-        Level("cash left over", leftover, cash, HALF_CENT),
+        Level("cash left over", leftover, cash, HALF_CENT, objective=Objective.CASH_LEFT_OVER),
     ]
 
 
