@@ -64,6 +64,7 @@ def test_a_new_user_configures_the_household_and_sees_the_trades_and_the_charts(
     choose_sample(page)
     page.get_by_label("Full", exact=True).check()
     page.get_by_label("Taxable", exact=True).fill("1000")
+    page.get_by_label("Prove it").check()
     with page.expect_navigation() as navigation:
         page.get_by_role("button", name="Rebalance").click()
     response = navigation.value
@@ -71,6 +72,7 @@ def test_a_new_user_configures_the_household_and_sees_the_trades_and_the_charts(
     assert response.status == 200, page.inner_text("main")[:600]
     assert response.headers["cache-control"] == "no-store"
     expect(page.get_by_role("heading", level=1)).to_have_text("Your trades")
+    expect(page.locator("#proof")).to_contain_text("Proven the best plan")
     screenshot(page, "04-results")
     page.emulate_media(media="print")
     screenshot(page, "04-results-print")

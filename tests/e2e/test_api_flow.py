@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -159,3 +160,62 @@ def test_a_credit_lands_in_the_credit_defaultaccount_in(client: ApiClient) -> No
 
 def test_two_users_with_the_same_accounts_never_see_each_other(shared_stack: Stack) -> None:
     check_users_with_the_same_accounts_stay_apart(shared_stack.url)
+
+
+OBJECTIVES = [
+    "group_deviation",
+    "class_deviation",
+    "location",
+    "estimated_gains",
+    "trades",
+    "cash_left_over",
+]
+
+
+def test_every_plan_says_how_far_it_is_proven_the_best(client: ApiClient) -> None:
+    client.json(client.put_config(fidelity_2025_config()))
+    proof = client.json(client.rebalance([FIDELITY_2025], mode="full"))["proof"]
+    assert [level["objective"] for level in proof["levels"]] == OBJECTIVES
+    assert proof["proven"] == all(level["proven"] for level in proof["levels"])
+    assert proof["method"] in {"exact", "fast"}
+    assert Decimal(proof["window"]) > 0
+
+
+def test_prove_searches_until_every_level_is_proven(client: ApiClient) -> None:
+    client.json(client.put_config(fidelity_2025_config()))
+    plan = client.json(client.rebalance([FIDELITY_2025], mode="full", prove="true"))
+    assert plan["proof"]["method"] == "exact"
+    assert plan["proof"]["proven"] is True
+    assert not any("not proven" in w for w in plan["warnings"])
+
+
+def test_prove_must_be_true_or_false(client: ApiClient) -> None:
+    client.json(client.put_config(fidelity_2025_config()))
+    response = client.rebalance([FIDELITY_2025], prove="maybe")
+    assert client.json(response, 422)["errors"] == [
+        {"field": "prove", "message": "must be true or false"}
+    ]
+
+
+def test_a_household_too_large_to_prove_is_told_so_and_still_rebalances(
+    client: ApiClient, tmp_path: Path
+) -> None:
+    """16 accounts of 8 funds each: far past what a proof can take in seconds."""
+    funds = {"VTI": 281, "SCHB": 23, "ITOT": 120, "VOO": 512, "IVV": 560, "VB": 236}
+    funds |= {"VXUS": 63, "BND": 72}
+    numbers = [f"Z{90000100 + i}" for i in range(16)]
+    rows = ["Account Number,Account Name,Symbol,Description,Quantity,Last Price,Current Value"]
+    for number in numbers:
+        for symbol, price in funds.items():
+            rows.append(f"{number},Brokerage,{symbol},FUND,10,${price}.00,${price * 10}.00")
+    csv_file = tmp_path / "Portfolio_Positions.csv"
+    csv_file.write_text("\n".join(rows) + "\n")
+    groups = ["taxable", "tax_deferred", "tax_free"]
+    accounts = [{"number": n, "tax_group": groups[i % 3]} for i, n in enumerate(numbers)]
+    client.json(client.put_config({"accounts": accounts}))
+    [error] = client.json(client.rebalance([csv_file], mode="full", prove="true"), 422)["errors"]
+    assert error["field"] == "prove"
+    assert re.search(r"this household has \d+ whole-share trade candidates", error["message"])
+    plan = client.json(client.rebalance([csv_file], mode="full"))
+    assert plan["proof"]["method"] == "fast"
+    assert plan["trades"]

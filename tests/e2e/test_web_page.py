@@ -65,7 +65,15 @@ def post_form(client: ApiClient, path: str, fields: list[tuple[str, str]]) -> ht
 def test_the_home_page_has_a_labelled_control_for_every_input(shared_stack: Stack) -> None:
     page = httpx.get(shared_stack.url + "/")
     assert page.status_code == 200
-    for control in ("token", "positions", "credit_taxable", "credit_tax_deferred", "fractional"):
+    controls = (
+        "token",
+        "positions",
+        "credit_taxable",
+        "credit_tax_deferred",
+        "fractional",
+        "prove",
+    )
+    for control in controls:
         assert f'<label for="{control}"' in page.text
     assert page.text.count('name="mode"') == 4
     assert 'href="/token"' in page.text
@@ -95,6 +103,10 @@ def test_submitting_the_form_shows_the_trades_the_charts_and_a_csv_link(
     assert 'id="chart-allocation"' in page.text
     assert 'id="chart-placement"' in page.text
     assert 'href="data:text/csv;charset=utf-8,' in page.text
+    assert re.search(
+        r'<p class="note" id="proof">\s*<strong>(Proven the best plan|The best plan found)',
+        page.text,
+    )
     assert page.headers["cache-control"] == "no-store"
     leaked = INDIVIDUAL in page.text
     assert not leaked, "a full account number is on the results page"

@@ -83,6 +83,17 @@ PLAN: dict[str, Any] = {
     ],
     "total_before": "200.00",
     "total_after": "200.00",
+    "proof": {
+        "method": "fast",
+        "proven": False,
+        "window": "42.50",
+        "levels": [
+            {"objective": "group_deviation", "proven": True},
+            {"objective": "class_deviation", "proven": True},
+            {"objective": "location", "proven": False},
+            {"objective": "trades", "proven": False},
+        ],
+    },
     "warnings": [],
 }
 
@@ -124,3 +135,10 @@ def test_the_page_gets_both_charts_and_a_csv_link() -> None:
     assert 'id="chart-allocation"' in view.allocation_svg
     assert 'id="chart-placement"' in view.placement_svg
     assert view.csv_url.startswith("data:text/csv;charset=utf-8,")
+
+
+def test_the_proof_names_what_is_proven_and_what_is_not_in_priority_order() -> None:
+    proof = results_view(PLAN).proof
+    assert proof.proven == ["the stock/bond mix", "each asset class's target"]
+    assert proof.unproven == ["which account holds what", "the number of trades"]
+    assert (proof.window, proof.complete, proof.method) == ("42.50", False, "fast")

@@ -10,7 +10,7 @@ from rebalance_service.household import Household, HouseholdAccount, engine_acco
 from rebalancer.allocation import class_values, measure_allocation
 from rebalancer.catalogue import TaxGroup
 from rebalancer.money import format_decimal, format_money
-from rebalancer.plan import Allocation, AllocationLine, Plan
+from rebalancer.plan import Allocation, AllocationLine, Plan, Proof
 from rebalancer.settings import EffectiveSettings
 from rebalancer.targets import resolve_targets
 from rebalancer.wire import encode_affinities, encode_security, encode_target
@@ -149,7 +149,19 @@ def plan_document(plan: Plan, household: Household) -> JSON:
         "locations_after": location_lines(plan.after),
         "total_before": money(plan.before.total),
         "total_after": money(plan.after.total),
+        "proof": proof_document(plan.proof),
         "warnings": [*household.warnings, *plan.warnings],
+    }
+
+
+def proof_document(proof: Proof) -> JSON:
+    return {
+        "method": proof.method.value,
+        "proven": proof.proven,
+        "window": money(proof.window),
+        "levels": [
+            {"objective": level.objective.value, "proven": level.proven} for level in proof.levels
+        ],
     }
 
 

@@ -13,6 +13,7 @@ from rebalance_service.config_store import (
     ConfigUnavailable,
     StoredDataUnreadable,
 )
+from rebalance_service.engine import TooLargeToProve
 from rebalance_service.keys import TokenRefused
 from rebalance_service.rate_limit import TooManyTokens
 from rebalancer.asgi import log_unhandled
@@ -51,6 +52,8 @@ def describe(error: Exception) -> tuple[int, ErrorList]:  # noqa: PLR0911 - an a
             return 422, [{"field": "positions", "message": str(p)} for p in error.problems]
         case InfeasibleProblem():
             return 422, [{"field": "plan", "message": str(error)}]
+        case TooLargeToProve():
+            return 422, [{"field": "prove", "message": str(error)}]
         case ConfigUnavailable():
             return 503, [{"field": "config", "message": f"{error}; try again shortly"}]
         case ConfigConflict():
@@ -101,6 +104,7 @@ HANDLED: tuple[type[Exception], ...] = (
     InvalidInput,
     StatementError,
     InfeasibleProblem,
+    TooLargeToProve,
     TooManyTokens,
     ConfigUnavailable,
     ConfigConflict,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from rebalance_service.engine import PROVE_LIMIT
+from rebalancer.plan import Objective
+
 # Decimals as the service writes them, and as it reads them (a sign, a point at
 # either end and surrounding spaces are forgiven; never an exponent, NaN or Infinity).
 _DECIMAL = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "examples": ["1234.56"]}
@@ -179,6 +182,38 @@ _CASH_FIELDS = {
     "cash_before": _DECIMAL,
     "cash_after": _DECIMAL,
 }
+_PROOF_FIELDS = {
+    "method": {
+        "type": "string",
+        "enum": ["exact", "fast"],
+        "description": "exact: a branch-and-bound search of the whole-share program; "
+        "fast: the fractional optimum rounded to whole shares, checked against it",
+    },
+    "proven": {"type": "boolean", "description": "every level below is proven"},
+    "window": {
+        **_DECIMAL,
+        "description": "dollars: how precisely the deviation, location, gains and "
+        "turnover levels are held (half the cheapest share of each class traded); the "
+        "trade count is held exactly and cash left over to the cent",
+    },
+    "levels": _list(
+        _object(
+            {
+                "objective": {
+                    "type": "string",
+                    "enum": [objective.value for objective in Objective],
+                    "description": "in priority order",
+                },
+                "proven": {
+                    "type": "boolean",
+                    "description": "no plan as good at every earlier level does better "
+                    "here by more than the window; false: the best found, not proven",
+                },
+            },
+            ["objective", "proven"],
+        )
+    ),
+}
 _PLAN_FIELDS = {
     "mode": _MODE,
     "trades": _list(_object(_TRADE_FIELDS, list(_TRADE_FIELDS))),
@@ -191,6 +226,7 @@ _PLAN_FIELDS = {
     "locations_after": _LOCATIONS,
     "total_before": _DECIMAL,
     "total_after": _DECIMAL,
+    "proof": _object(_PROOF_FIELDS, list(_PROOF_FIELDS)),
     "warnings": _list(_TEXT),
 }
 _PLAN = _object(_PLAN_FIELDS, list(_PLAN_FIELDS))
@@ -221,6 +257,13 @@ _REBALANCE_FIELDS: dict[str, Any] = {
     "credit_taxable": _CREDIT,
     "credit_tax_deferred": _CREDIT,
     "credit_tax_free": _CREDIT,
+    "prove": {
+        "type": "string",
+        "description": "true or false, as `fractional`; default false. True searches "
+        "until every level is proven (seconds rather than milliseconds), for households "
+        f"of at most {PROVE_LIMIT} whole-share trade candidates (422 on `prove` past that)",
+        "examples": ["true", "false"],
+    },
 }
 
 

@@ -51,6 +51,41 @@ class Comparison:
     target_percent: str | None
 
 
+# What each objective level means to a person, in the plan's priority order.
+OBJECTIVES = {
+    "group_deviation": "the stock/bond mix",
+    "class_deviation": "each asset class's target",
+    "location": "which account holds what",
+    "estimated_gains": "estimated tax",
+    "trades": "the number of trades",
+    "cash_left_over": "cash left over",
+}
+
+
+@dataclass(frozen=True)
+class ProofSummary:
+    """How far the plan is proven the best, in words."""
+
+    method: str
+    proven: list[str]  # in priority order
+    unproven: list[str]
+    window: str
+
+    @property
+    def complete(self) -> bool:
+        return not self.unproven
+
+
+def _proof(plan: JSON) -> ProofSummary:
+    levels = plan["proof"]["levels"]
+    return ProofSummary(
+        method=plan["proof"]["method"],
+        proven=[OBJECTIVES[lv["objective"]] for lv in levels if lv["proven"]],
+        unproven=[OBJECTIVES[lv["objective"]] for lv in levels if not lv["proven"]],
+        window=format_money(_d(plan["proof"]["window"])),
+    )
+
+
 @dataclass
 class ResultsView:
     plan: JSON
@@ -65,6 +100,7 @@ class ResultsView:
     sold: str
     bought: str
     unpriced: int
+    proof: ProofSummary
 
 
 def _d(value: object) -> Decimal:
@@ -105,6 +141,7 @@ def results_view(plan: JSON) -> ResultsView:
         sold=_total(plan["trades"], "sell"),
         bought=_total(plan["trades"], "buy"),
         unpriced=sum(1 for t in plan["trades"] if t["shares"] is None),
+        proof=_proof(plan),
     )
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from starlette.concurrency import run_in_threadpool
 
 from rebalance_service.config_store import ConfigConflict, ConfigStore
-from rebalance_service.engine import optimize
+from rebalance_service.engine import SolveMethod, optimize
 from rebalance_service.household import Household, assemble, build_problem
 from rebalance_service.importers import read_statement
 from rebalance_service.keys import UserKeys
@@ -36,6 +37,7 @@ class RebalanceRequest:
     mode: Mode = Mode.BUY_ONLY
     fractional: bool = False
     credits: Mapping[TaxGroup, Decimal] | None = None
+    prove: bool = False  # the exact search, seconds rather than milliseconds (`optimize`)
 
 
 async def derive_keys(token: str) -> UserKeys:
@@ -56,7 +58,8 @@ async def rebalance(
 ) -> tuple[Plan, Household]:
     household = await read_household(store, token, uploads)
     problem = build_problem(household, request.mode, request.fractional, request.credits or {})
-    plan = await run_in_threadpool(optimize, problem)
+    method: SolveMethod = "exact" if request.prove else "auto"
+    plan = await run_in_threadpool(partial(optimize, problem, method=method))
     return plan, household
 
 

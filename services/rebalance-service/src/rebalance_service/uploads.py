@@ -66,9 +66,6 @@ def read_rebalance_request(form: FormData) -> RebalanceRequest:
     mode_text = _text(form, "mode") or Mode.BUY_ONLY.value
     if mode_text not in {m.value for m in Mode}:
         raise RequestError(422, "mode", f"must be one of {', '.join(m.value for m in Mode)}")
-    fractional_text = (_text(form, "fractional") or "false").lower()
-    if fractional_text not in {"true", "false", "on", "off", "1", "0"}:
-        raise RequestError(422, "fractional", "must be true or false")
     credits: dict[TaxGroup, Decimal] = {}
     for group in INVESTABLE_TAX_GROUPS:
         field = f"credit_{group.value}"
@@ -84,9 +81,18 @@ def read_rebalance_request(form: FormData) -> RebalanceRequest:
         credits[group] = amount
     return RebalanceRequest(
         mode=Mode(mode_text),
-        fractional=fractional_text in {"true", "on", "1"},
+        fractional=_flag(form, "fractional"),
         credits=credits,
+        prove=_flag(form, "prove"),
     )
+
+
+def _flag(form: FormData, name: str) -> bool:
+    """A true/false field, as scripts (true/false, 1/0) and check boxes (on) send it."""
+    text = (_text(form, name) or "false").lower()
+    if text not in {"true", "false", "on", "off", "1", "0"}:
+        raise RequestError(422, name, "must be true or false")
+    return text in {"true", "on", "1"}
 
 
 def _text(form: FormData, name: str) -> str:

@@ -55,7 +55,14 @@ MODES = (
     (Mode.RELOCATE, "Relocate", "Keep today's mix; move classes to where they are taxed least."),
 )
 _PRIVATE = {"Cache-Control": "no-store"}
-_HOME_FIELDS = {"token", "positions", "mode", "fractional", *(f"credit_{g}" for g in INVESTABLE)}
+_HOME_FIELDS = {
+    "token",
+    "positions",
+    "mode",
+    "fractional",
+    "prove",
+    *(f"credit_{g}" for g in INVESTABLE),
+}
 _MAX_FIELDS = 12 * MAX_ROWS
 
 
