@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
+from functools import cache, partial
 
+import anyio
+import anyio.to_thread
 from starlette.concurrency import run_in_threadpool
 
 from rebalance_service.config_store import ConfigConflict, ConfigStore
-from rebalance_service.engine import SolveMethod, optimize
+from rebalance_service.engine import optimize
 from rebalance_service.household import Household, assemble, build_problem
 from rebalance_service.importers import read_statement
 from rebalance_service.keys import UserKeys
@@ -58,9 +60,20 @@ async def rebalance(
 ) -> tuple[Plan, Household]:
     household = await read_household(store, token, uploads)
     problem = build_problem(household, request.mode, request.fractional, request.credits or {})
-    method: SolveMethod = "exact" if request.prove else "auto"
-    plan = await run_in_threadpool(partial(optimize, problem, method=method))
+    if request.prove:
+        solve = partial(optimize, problem, method="exact")
+        plan = await anyio.to_thread.run_sync(solve, limiter=_proof_limiter())
+    else:
+        plan = await run_in_threadpool(optimize, problem)
     return plan, household
+
+
+@cache
+def _proof_limiter() -> anyio.CapacityLimiter:
+    """One proof at a time per process: each holds a core for seconds, and the
+    rest queue here rather than crowd out the plans that need none. Made on first
+    use, inside the running event loop."""
+    return anyio.CapacityLimiter(1)
 
 
 async def read_settings(store: ConfigStore, token: str) -> EffectiveSettings:

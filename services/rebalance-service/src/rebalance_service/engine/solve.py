@@ -154,8 +154,9 @@ def _fewer_trades(program: Program, model: Model, solution: list[float]) -> list
     return relaxed[1]
 
 
-def solve_exact(model: Model, start: list[float] | None = None) -> Outcome:
-    """Every level within its tolerance of its optimum. Raises SolverFailed."""
+def solve_exact(model: Model, start: list[float] | None = None, nodes: int = NODE_LIMIT) -> Outcome:
+    """Every level within its tolerance of its optimum, each search stopping at
+    `nodes` branch-and-bound nodes. Raises SolverFailed."""
     program = Program(model)
     rounder = Rounder(model)
     outcome = Outcome([])
@@ -178,9 +179,7 @@ def solve_exact(model: Model, start: list[float] | None = None) -> Outcome:
             continue
         outcome.searches += 1
         try:
-            found = program.search(
-                level, min(candidates, key=level.value, default=None), NODE_LIMIT
-            )
+            found = program.search(level, min(candidates, key=level.value, default=None), nodes)
         except SolverFailed:
             if incumbent is None:
                 raise
@@ -195,7 +194,7 @@ def solve_exact(model: Model, start: list[float] | None = None) -> Outcome:
         _keep(program, level, found.bound)
     if incumbent is None:  # nothing to choose at any level: any plan that meets the rows
         program.objective({})
-        incumbent = program.search(Level("feasibility", {}, 0.0, 1.0), None, NODE_LIMIT).solution
+        incumbent = program.search(Level("feasibility", {}, 0.0, 1.0), None, nodes).solution
     outcome.solution = incumbent
     return outcome
 
