@@ -7,7 +7,9 @@ For small (3 accounts, 8 positions), typical (6 accounts, 30 positions) and larg
 the largest wall time of `optimize` (model building, every solve, rounding and the
 plan included) over 50 seeded households, the size of the model, how many took
 the exact search, and how far the fast path's class deviation is certified to be
-from the best possible. The
+from the best possible, and how many plans carry a proof of every level. Then,
+for small and typical households, the same for `prove=true` (the exact search
+until every level is proven; large households are refused it). The
 households are built from a fixed table of classes, funds, prices and affinities in
 the shape of the built-in catalogue, so the figures are the same from run to run
 up to the machine's speed.
@@ -22,7 +24,7 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from rebalance_service.engine import EXACT_LIMIT, optimize
+from rebalance_service.engine import EXACT_LIMIT, PROVE_LIMIT, optimize
 from rebalance_service.engine.facts import gather
 from rebalance_service.engine.objective import build
 from rebalance_service.engine.solve import certify, solve_fast
@@ -145,6 +147,7 @@ class Figures:
     exact: int  # households solved by the exact search
     gap: float  # fast path: median certified gap on class deviation, dollars
     within: int  # fast path: households certified within the window on both deviations
+    proven: int  # plans whose proof covers every level
 
 
 def measure(name: str, accounts: int, positions: int, seeds: int, mode: Mode) -> Figures:
@@ -154,6 +157,7 @@ def measure(name: str, accounts: int, positions: int, seeds: int, mode: Mode) ->
     rows: list[int] = []
     gaps: list[float] = []
     within = 0
+    proven = 0
     exact = 0
     for seed in range(seeds):
         problem = household(seed, accounts, positions, mode)
@@ -166,8 +170,9 @@ def measure(name: str, accounts: int, positions: int, seeds: int, mode: Mode) ->
         whole = sum(1 for c, i in enumerate(model.integer) if i and c not in flags)
         exact += whole <= EXACT_LIMIT
         start = time.perf_counter()
-        optimize(problem)
+        plan = optimize(problem)
         times.append((time.perf_counter() - start) * 1000)
+        proven += plan.proof.proven
         fast = solve_fast(model)
         if fast is not None:
             report = {n: v - b for n, v, b in certify(build(facts), fast.solution)}
@@ -184,7 +189,20 @@ def measure(name: str, accounts: int, positions: int, seeds: int, mode: Mode) ->
         exact,
         statistics.median(gaps) if gaps else 0.0,
         within,
+        proven,
     )
+
+
+def measure_proofs(accounts: int, positions: int, seeds: int, mode: Mode) -> str:
+    """`prove=true`: the exact search, p50 and max seconds, and how many it proves."""
+    times: list[float] = []
+    proven = 0
+    for seed in range(seeds):
+        start = time.perf_counter()
+        plan = optimize(household(seed, accounts, positions, mode), method="exact")
+        times.append(time.perf_counter() - start)
+        proven += plan.proof.proven
+    return f"{statistics.median(times):>8.2f}{max(times):>8.2f}{proven:>5}/{seeds}"
 
 
 def main() -> None:
@@ -192,13 +210,14 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=50)
     parser.add_argument("--mode", choices=[m.value for m in Mode], default=Mode.FULL.value)
     parser.add_argument("--only", choices=[s[0] for s in SIZES])
+    parser.add_argument("--proofs", type=int, default=10, help="households per size to prove")
     args = parser.parse_args()
     mode = Mode(args.mode)
     optimize(household(0, 3, 8, mode))  # load HiGHS once, outside the figures
     print(f"mode {mode.value}, whole shares, {args.seeds} seeded households each")
     print(
         f"{'household':<20}{'p50 ms':>8}{'max ms':>8}{'columns':>9}{'integer':>9}"
-        f"{'rows':>6}{'exact':>7}{'gap $':>8}{'window':>8}"
+        f"{'rows':>6}{'exact':>7}{'gap $':>8}{'window':>8}{'proven':>8}"
     )
     for name, accounts, positions in SIZES:
         if args.only and name != args.only:
@@ -207,15 +226,27 @@ def main() -> None:
         label = f"{name} ({accounts}/{positions})"
         print(
             f"{label:<20}{f.p50_ms:>8.1f}{f.max_ms:>8.1f}{f.columns:>9}{f.integers:>9}"
-            f"{f.rows:>6}{f.exact:>7}{f.gap:>8.0f}{f.within:>8}"
+            f"{f.rows:>6}{f.exact:>7}{f.gap:>8.0f}{f.within:>8}{f.proven:>8}"
         )
     print(
         "columns/integer/rows: median model size (integer includes the trade flags);\n"
         "exact: households small enough for the exact search; gap $: the fast path's\n"
         "median certified distance from the best class deviation (whole shares cost it);\n"
         "window: households whose fast plan is certified within the materiality window\n"
-        "of the best group and class deviation (the exact path's promise)"
+        "of the best group and class deviation (the exact path's promise);\n"
+        "proven: plans whose proof covers every level"
     )
+    if args.proofs <= 0:
+        return
+    print(
+        f"\nprove=true (at most {PROVE_LIMIT} whole-share columns), {args.proofs} households each"
+    )
+    print(f"{'household':<20}{'p50 s':>8}{'max s':>8}{'proven':>8}")
+    for name, accounts, positions in SIZES[:2]:
+        if args.only and name != args.only:
+            continue
+        label = f"{name} ({accounts}/{positions})"
+        print(f"{label:<20}{measure_proofs(accounts, positions, args.proofs, mode)}")
 
 
 if __name__ == "__main__":
