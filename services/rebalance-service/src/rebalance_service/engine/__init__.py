@@ -59,9 +59,9 @@ EXACT_LIMIT = 24
 # The exact search on request (`method="exact"`): the most whole-share columns a
 # household may have, and the nodes each level's search may take. Measured on 20
 # typical households (6 accounts, 30 holdings, about 100 whole-share columns): 18
-# proven at every level, in 2.4 s p50; two left cash left over unproven after 15
-# and 21 s. At 1,000 nodes, 4 in 10 stop short at cash left over. At twice the
-# columns, a search takes 10 s and more and leaves the trade count unproven.
+# proven at every level, in 1.8 s p50; two left cash left over unproven after up
+# to 15 s. At 1,000 nodes, 2 in 10 stop short at cash left over. At twice the
+# columns, a search takes 10 s and more and leaves some levels unproven.
 PROVE_LIMIT = 150
 PROVE_NODES = 20_000
 

@@ -7,10 +7,10 @@
 4. estimated realized gains in taxable accounts, from the cost basis (a loss counts
    as zero, so the engine never sells a loser for its own sake, which would invite
    a wash sale; an unknown basis counts the whole sale as gain);
-5. number of trades, then turnover: the count is a whole number and the turnover
-   term is scaled below 1, so no turnover saving ever buys an extra trade. Turnover
-   is the dollars sold: buying with a deposit is not churn, and counting buys
-   would make the engine leave cash uninvested to trade less;
+5. number of trades, then turnover, as two levels: the count held exactly, then
+   turnover within the window. Turnover is the dollars sold: buying with a
+   deposit is not churn, and counting buys would make the engine leave cash
+   uninvested to trade less;
 6. cash left over, dollars.
 
 `solve` keeps each level within a tolerance of its optimum while it solves the
@@ -30,9 +30,10 @@ every window is half a cent and the order is lexicographic to the cent.
 Proof of the order: a level is only ever minimized subject to rows that keep each
 earlier level within its window of a proven lower bound on that level's optimum;
 so no later level can buy its improvement with more than the window of an earlier
-one. Level 5's two parts share one objective, count + turnover / (all that could
-be sold + 1): the count is a whole number and the second term is below one, so
-the count strictly comes first.
+one. The count has an objective of whole numbers alone, which lets the search
+prove it at the root: its relaxed bound, rounded up, usually meets the plan in
+hand. (Counted together with turnover scaled below one trade, the same level
+took hundreds of nodes.)
 """
 
 from __future__ import annotations
@@ -76,9 +77,6 @@ def add_levels(model: Model, facts: Facts, *, strict: bool) -> None:
                 add(gains, column, gain * -dollars / columns.unit)
         add(trades, columns.buy_flag, 1.0)
         add(trades, columns.sell_flag, 1.0)
-    scale = 1.0 / (sum(model.upper[c] * v for c, v in sales.items()) + 1.0)
-    for column, dollars in sales.items():
-        add(trades, column, dollars * scale)
     cash = sum(float(a.cash) for a in facts.accounts)
     model.levels = [
         Level(
@@ -100,12 +98,21 @@ def add_levels(model: Model, facts: Facts, *, strict: bool) -> None:
         Level("location", location, located, tolerance, objective=Objective.LOCATION),
         Level("estimated gains", gains, 0.0, tolerance, objective=Objective.ESTIMATED_GAINS),
         Level(
-            "trades, then turnover",
+            "number of trades",
             trades,
             0.0,
-            min(0.5, tolerance * scale),  # below one trade whatever the turnover
+            0.5,  # a whole number: held exactly
             counts_trades=True,
             relaxed=sales,  # flags mean nothing in the relaxation: turnover alone
+            objective=Objective.TRADES,
+        ),
+        Level(
+            "turnover",
+            sales,
+            0.0,
+            tolerance,
+            # The relaxation already minimized turnover in the count's place.
+            relaxed={},
             objective=Objective.TRADES,
         ),
         # The last level: no later one to make room for, so to the cent.

@@ -28,9 +28,8 @@ _SLACK = 1e-6  # relative: the solver's own tolerances
 
 def exact_proof(model: Model, unproven: list[str]) -> Proof:
     """The exact search's proof: every level but those it left unproven."""
-    return _proof(
-        model, Method.EXACT, [(key, level.name not in unproven) for key, level in _levels(model)]
-    )
+    levels = [(key, level.name not in unproven) for key, level in _levels(model)]
+    return _proof(model, Method.EXACT, levels)
 
 
 def fast_proof(model: Model, solution: list[float]) -> Proof:
@@ -66,9 +65,14 @@ def _proven(program: Program, model: Model, level: Level, solution: list[float])
 
 
 def _proof(model: Model, method: Method, levels: list[tuple[Objective, bool]]) -> Proof:
+    """One entry per objective, proven when each of its levels is (the trade
+    count and turnover are two levels of one objective)."""
+    proven: dict[Objective, bool] = {}
+    for key, holds in levels:
+        proven[key] = proven.get(key, True) and holds
     return Proof(
         method=method,
         # Up: a window of half a cent (every lot fractional) reads as a cent, not 0.
         window=Decimal(repr(model.window)).quantize(CENT, rounding=ROUND_CEILING),
-        levels=tuple(LevelProof(key, proven) for key, proven in levels),
+        levels=tuple(LevelProof(key, holds) for key, holds in proven.items()),
     )
