@@ -263,29 +263,35 @@ class _Thinner(_Mover):
                 self.guarded.append(level.costs)
 
     def run(self, goals: Goals) -> bool:
+        """Sweeps over the trades, smallest first, until one closes none."""
         closed = False
-        while self._close_one(goals):
+        while self._sweep(goals):
             closed = True
         return closed
 
-    def _close_one(self, goals: Goals) -> bool:
-        """Close the smallest trade that can go, in the way that costs the levels least."""
-        excess = self._excess(goals, [])
+    def _sweep(self, goals: Goals) -> bool:
+        closed = False
         for _, lot, column in sorted(self._trades(), key=lambda t: t[0]):
-            best: tuple[list[float], list[Move]] | None = None
-            for moves in self._closings(lot, column):
-                after = self._excess(goals, moves)
-                if after[0] > excess[0] + _NOISE or after[1] > excess[1] + _NOISE:
-                    continue
-                cost = [sum(c.get(m.column, 0.0) * m.units for m in moves) for c in self.guarded]
-                if any(v > _NOISE for v in cost):
-                    continue
-                if best is None or cost < best[0]:
-                    best = (cost, moves)
-            if best is not None:
-                self._make(best[1])
-                return True
-        return False
+            if self.y[column] > _NOISE and self._close(goals, lot, column):
+                closed = True
+        return closed
+
+    def _close(self, goals: Goals, lot: LotColumns, column: int) -> bool:
+        """Close the trade, in the way that costs the levels least, if one may."""
+        excess = self._excess(goals, [])
+        best: tuple[list[float], list[Move]] | None = None
+        for moves in self._closings(lot, column):
+            after = self._excess(goals, moves)
+            if after[0] > excess[0] + _NOISE or after[1] > excess[1] + _NOISE:
+                continue
+            cost = [sum(c.get(m.column, 0.0) * m.units for m in moves) for c in self.guarded]
+            if any(v > _NOISE for v in cost):
+                continue
+            if best is None or cost < best[0]:
+                best = (cost, moves)
+        if best is not None:
+            self._make(best[1])
+        return best is not None
 
     def _trades(self) -> list[tuple[float, LotColumns, int]]:
         """(dollars, lot, column) of each trade a closing may move whole."""
