@@ -3,7 +3,8 @@
 Rounding each lot to whole shares can leave the household further from its targets
 than the window the exact path promises (the best fractional plan's deviation plus
 the window). The fast path then moves a share or a few within an account, a sale
-paying for a purchase, until the deviations are back within it or no move helps.
+paying for a purchase, until the deviations are back within it or no move helps,
+and closes the trades another trade of the account can take over.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from rebalance_service.engine.facts import gather
 from rebalance_service.engine.ledger import Ledger
 from rebalance_service.engine.model import Model
 from rebalance_service.engine.objective import build
-from rebalance_service.engine.polish import polish
+from rebalance_service.engine.polish import polish, thin
 from rebalance_service.engine.program import Program
 from rebalance_service.engine.rounding import Rounder
 from rebalance_service.engine.solve import certify, solve_fast
@@ -109,6 +110,10 @@ def households(draw: st.DrawFn) -> Problem:
     return household(price_of, accounts)
 
 
+def trades_made(model: Model, y: list[float]) -> int:
+    return sum((lot.bought(y) > 1e-9) + (lot.sold(y) > 1e-9) for lot in model.lots)
+
+
 def rounded(model: Model) -> list[float] | None:
     """The best fractional plan for the group deviation, rounded to whole shares."""
     program = Program(model, relaxed=True)
@@ -117,19 +122,44 @@ def rounded(model: Model) -> list[float] | None:
     return Rounder(model).round(relaxed[1]) if relaxed is not None else None
 
 
-@given(households())
+@given(households(), st.booleans())
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_moving_shares_breaks_no_row_and_never_moves_away_from_the_targets(
-    problem: Problem,
+    problem: Problem, thrifty: bool
 ) -> None:
     model = build(gather(problem))
     start = rounded(model)
     if start is None:
         return
     plan = list(start)
-    if not polish(model, plan, (0.0, 0.0)):
+    if not polish(model, plan, (0.0, 0.0), thrifty=thrifty):
         return
     assert Rounder(model).complete(plan, []) is not None  # every row still holds
     before, after = Ledger(model, start).totals, Ledger(model, plan).totals
     assert after[0] <= before[0] + 1e-6
     assert after[0] < before[0] - 1e-6 or after[1] <= before[1] + 1e-6
+
+
+@given(households(), st.integers(min_value=0, max_value=2_000))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_closing_trades_breaks_no_row_and_costs_no_earlier_level(
+    problem: Problem, slack: int
+) -> None:
+    model = build(gather(problem))
+    start = rounded(model)
+    if start is None:
+        return
+    totals = Ledger(model, start).totals
+    goals = (totals[0] + slack, totals[1] + slack)  # room for a closing to move in
+    plan = list(start)
+    if not thin(model, plan, goals):
+        return
+    assert Rounder(model).complete(plan, []) is not None  # every row still holds
+    after = Ledger(model, plan).totals
+    assert after[0] <= goals[0] + 1e-6
+    assert after[1] <= goals[1] + 1e-6
+    count = next(level for level in model.levels if level.counts_trades)
+    for level in model.levels[: model.levels.index(count)]:
+        if not level.deviation:  # location and estimated gains
+            assert level.value(plan) <= level.value(start) + 1e-6, level.name
+    assert trades_made(model, plan) < trades_made(model, start)

@@ -27,7 +27,7 @@ import numpy as np
 
 from rebalance_service.engine.fill import spend_leftover_cash
 from rebalance_service.engine.model import LotColumns, Model
-from rebalance_service.engine.polish import Goals, polish
+from rebalance_service.engine.polish import Goals, polish, thin
 
 _TRADE = 1e-7  # a relaxation value below this is no trade
 _ROW = 1e-6  # relative slack when checking a row
@@ -54,15 +54,20 @@ class Rounder:
             spend_leftover_cash(self.model, y)
         return self.complete(y, kept or [])
 
-    def polish(self, plan: list[float], goals: Goals) -> list[float] | None:
-        """The plan with single shares moved toward the deviation `goals` (see `polish`),
-        or None if none moved or the moves break a row."""
+    def polish(self, plan: list[float], goals: Goals, *, thrifty: bool) -> list[float] | None:
+        """The plan with single shares moved toward the deviation `goals` and then the
+        trades it can do without closed (see `polish`), or None if nothing changed or
+        the changes break a row."""
         if self.model.relocate:  # relocation keeps class totals: nothing to move
             return None
         y = list(plan)
-        if not polish(self.model, y, goals):
-            return None
-        return self.complete(y, [])
+        polished = list(y) if polish(self.model, y, goals, thrifty=thrifty) else None
+        if thin(self.model, y, goals):
+            thinned = self.complete(y, [])
+            if thinned is not None or polished is None:
+                return thinned
+            # A closing broke a row (ledger and rows disagree): the polish alone, then.
+        return self.complete(polished, []) if polished is not None else None
 
     def whole_flags(self, solution: list[float]) -> list[float]:
         """The same plan with each trade flag 1 if its trade is made, else 0."""

@@ -17,11 +17,16 @@ optimum: exact, and a few LP solves. A relaxation cannot count trades, so at the
 trade level the deviation levels get half their materiality window (as the exact
 path gives them all of it) and one reweighted-l1 round gathers the turnover into
 few trades. Each level's fractional optimum is rounded to whole shares, its
-leftover cash spent (`rounding`, `fill`), and the best of those plans kept; then
-a few of its shares move until its deviations are within the materiality window
-of the relaxation's, as the exact path promises, or no move helps (`polish`). The
-fast path gives no optimality proof of its own; `certify` bounds, for any plan,
-how far each level can be from the best possible (the bench reports it).
+leftover cash spent (`rounding`, `fill`), and the best of those plans kept (a
+level that moved nothing is not rounded again); then a few of its shares move until
+its deviations are within the materiality window of the relaxation's, as the exact
+path promises, or no move helps, and the trades another trade of the account can
+take over are closed (`polish`). The moves are chosen thriftily (no new trade while
+a larger or smaller one helps, and the location each adds counted); when that costs
+a trade or more than the tolerance of a later level, or falls short, the plain way
+(the deviations' nearest move, whatever it costs) is tried too and the better plan
+kept. The fast path gives no optimality proof of its own; `certify` bounds, for any
+plan, how far each level can be from the best possible (the bench reports it).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import math
 from dataclasses import dataclass, field
 
 from rebalance_service.engine.model import Level, Model
+from rebalance_service.engine.polish import Goals
 from rebalance_service.engine.program import Program, SolverFailed
 from rebalance_service.engine.rounding import Rounder
 
@@ -40,6 +46,8 @@ __all__ = ["Outcome", "SolverFailed", "certify", "solve_exact", "solve_fast"]
 NODE_LIMIT = 1000
 
 _SMALL_TRADE = 10.0  # dollars: the reweighting's smoothing
+_NOISE = 1e-9  # a relaxation's values closer than this are the same
+_MET = 1e-6  # dollars: a deviation this little past its goal meets it
 
 
 @dataclass
@@ -69,6 +77,7 @@ def solve_fast(model: Model) -> Outcome | None:
     rounder = Rounder(model)
     solution: list[float] | None = None
     best: list[float] | None = None
+    rounded_from: list[float] | None = None
     deviation_rows: list[tuple[int, float]] = []
     for level in model.levels:
         costs = level.relaxed if level.relaxed is not None else level.costs
@@ -90,8 +99,11 @@ def solve_fast(model: Model) -> Outcome | None:
             for row, value in deviation_rows:
                 program.loosen(row, value + model.window / 2)
             solution = _fewer_trades(program, model, solution)
-        if level.deviation:
-            continue  # too early: nothing placed or taxed yet
+        # Deviation levels come too early (nothing placed or taxed yet); a level that
+        # moved nothing (often) has its rounding in hand.
+        if level.deviation or _same(solution, rounded_from):
+            continue
+        rounded_from = solution
         rounded = rounder.round(solution)
         if rounded is not None and (best is None or better(model, rounded, best)):
             best = rounded
@@ -100,10 +112,37 @@ def solve_fast(model: Model) -> Outcome | None:
     if best is not None and len(deviation_rows) == 2:
         # Whole shares may leave the deviations past the window the exact path
         # promises (the relaxation's best plus the window); shares moved toward it
-        # come first in the levels' order, whatever the later levels lose.
+        # come first in the levels' order.
         group, classes = (value + model.window for _, value in deviation_rows)
-        best = rounder.polish(best, (group, classes)) or best
+        best = _polish(model, rounder, best, (group, classes))
     return Outcome(best) if best is not None else None
+
+
+def _polish(model: Model, rounder: Rounder, plan: list[float], goals: Goals) -> list[float]:
+    """The plan polished thriftily (`polish`); greedy, so when that costs trades or a
+    later level more than its tolerance, or falls short of the goals, the plain way
+    is tried too and the better plan kept."""
+    thrifty = rounder.polish(plan, goals, thrifty=True) or plan
+    if _kept(model, plan, thrifty, goals):
+        return thrifty  # the plain way could only tie it (rarely, beat it by a trade)
+    plain = rounder.polish(plan, goals, thrifty=False) or plan
+    return plain if better(model, plain, thrifty) else thrifty
+
+
+def _kept(model: Model, before: list[float], after: list[float], goals: Goals) -> bool:
+    """`after` meets the deviation goals with no more trades than `before`, and every
+    level between the deviations and the trade count within its tolerance of it."""
+    deviations = [level for level in model.levels if level.deviation]
+    if any(level.value(after) > goal + _MET for level, goal in zip(deviations, goals, strict=True)):
+        return False
+    if _count(model, after) > _count(model, before):
+        return False
+    for level in model.levels:
+        if level.counts_trades:
+            break
+        if not level.deviation and level.value(after) > level.value(before) + level.tolerance:
+            return False
+    return True
 
 
 def better(model: Model, x: list[float], y: list[float]) -> bool:
@@ -122,6 +161,11 @@ def better(model: Model, x: list[float], y: list[float]) -> bool:
         if abs(a - b) > level.tolerance:
             return a < b
     return False
+
+
+def _same(x: list[float], y: list[float] | None) -> bool:
+    """The same plan up to the solver's noise."""
+    return y is not None and all(abs(a - b) <= _NOISE for a, b in zip(x, y, strict=True))
 
 
 def _count(model: Model, y: list[float]) -> int:
