@@ -375,7 +375,7 @@ def test_the_fast_paths_certified_bounds_hold_for_every_whole_share_plan(problem
                 facts,
                 exact_deals(facts, model.lots, outcome.solution),
                 [],
-                fast_proof(model, outcome.solution),
+                fast_proof(model, outcome.solution, outcome.relaxed),
             )
         ),
     )

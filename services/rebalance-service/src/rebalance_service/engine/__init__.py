@@ -112,7 +112,9 @@ def optimize(problem: Problem, *, strict: bool = False, method: SolveMethod = "a
         for level in outcome.unproven
     ]
     proof = (
-        exact_proof(model, outcome.unproven) if searched else fast_proof(model, outcome.solution)
+        exact_proof(model, outcome.unproven)
+        if searched
+        else fast_proof(model, outcome.solution, outcome.relaxed)
     )
     return assemble(facts, exact_deals(facts, model.lots, outcome.solution), notes, proof)
 

@@ -32,36 +32,83 @@ def exact_proof(model: Model, unproven: list[str]) -> Proof:
     return _proof(model, Method.EXACT, levels)
 
 
-def fast_proof(model: Model, solution: list[float]) -> Proof:
-    """The levels at which the relaxation proves the rounded plan the best."""
-    program = Program(model, relaxed=True)
+def fast_proof(model: Model, solution: list[float], relaxed: dict[str, float]) -> Proof:
+    """The levels at which the relaxation proves the rounded plan the best.
+
+    `relaxed` holds the fast path's own relaxed optima (`Outcome.relaxed`), found
+    with the earlier levels held at their optima rather than within tolerance:
+    a tighter program, so each is at least this check's bound. Where they agree
+    (the first level; a level whose optimum is its floor) no program is solved
+    here, and a plan past one of them by more than the tolerance is unproven at
+    once. Most plans need no linear program here at all.
+    """
+    chain = _Chain(model, {} if model.relocate else relaxed)  # relocate pinned its rows
     results: list[tuple[Objective, bool]] = []
     holding = True  # every level so far proven
     for key, level in _levels(model):
-        proven = holding and _proven(program, model, level, solution)
+        proven = holding and chain.proven(level, solution)
         results.append((key, proven))
         holding = proven
     return _proof(model, Method.FAST, results)
 
 
+class _Chain:
+    """Each level's relaxed bound, with the earlier ones held within their tolerance."""
+
+    def __init__(self, model: Model, relaxed: dict[str, float]) -> None:
+        self.model = model
+        self.relaxed = relaxed
+        self.agrees = True  # every bound so far is the fast path's own optimum
+        self.rows: list[tuple[dict[int, float], float]] = []  # the levels held so far
+        self._program: Program | None = None
+
+    def proven(self, level: Level, solution: list[float]) -> bool:
+        if not level.costs:
+            return True  # nothing the trades can change
+        if level.counts_trades:
+            # No relaxed bound on a count; no row either, which leaves the later
+            # bounds lower (still bounds) than the exact search's.
+            self.agrees = False  # the fast path changed its rows here
+            return not any(
+                abs(solution[c]) > _SLACK for lot in self.model.lots for c in self.model.delta(lot)
+            )
+        value = level.value(solution)
+        fast = self.relaxed.get(level.name) if self.agrees else None
+        if fast is not None and value > fast + level.tolerance + _SLACK * (1 + abs(fast)):
+            return False  # past even the tighter program's optimum
+        bound = self._bound(level, fast)
+        if bound is None:
+            return False
+        self.rows.append((level.costs, bound - level.offset + level.tolerance))
+        if self._program is not None:
+            self._program.keep(*self.rows[-1])
+        return value <= bound + level.tolerance + _SLACK * (1 + abs(bound))
+
+    def _bound(self, level: Level, fast: float | None) -> float | None:
+        if fast is not None:
+            # The fast path held this level within its solver slack of `fast`, this
+            # check within the tolerance: its program stays the tighter one only
+            # while the slack is the smaller.
+            self.agrees = _SLACK * (1 + abs(fast)) <= level.tolerance
+            if not self.rows:
+                return fast  # the same program: the model's rows alone
+            if fast <= level.floor + _SLACK * (1 + abs(level.floor)):
+                return level.floor  # no plan does better, and none here did worse
+        self.agrees = False
+        program = self._program or self._start()
+        program.objective(level.costs)
+        optimum = program.relaxation()
+        return None if optimum is None else level.offset + optimum[0]
+
+    def _start(self) -> Program:
+        self._program = Program(self.model, relaxed=True)
+        for costs, upper in self.rows:
+            self._program.keep(costs, upper)
+        return self._program
+
+
 def _levels(model: Model) -> list[tuple[Objective, Level]]:
     return [(level.objective, level) for level in model.levels if level.objective is not None]
-
-
-def _proven(program: Program, model: Model, level: Level, solution: list[float]) -> bool:
-    if not level.costs:
-        return True  # nothing the trades can change
-    if level.counts_trades:
-        # No relaxed bound on a count; no row either, which leaves the later bounds
-        # lower (still bounds) than the exact search's.
-        return all(abs(solution[c]) <= _SLACK for lot in model.lots for c in model.delta(lot))
-    program.objective(level.costs)
-    relaxed = program.relaxation()
-    if relaxed is None:
-        return False
-    bound = level.offset + relaxed[0]
-    program.keep(level.costs, bound - level.offset + level.tolerance)
-    return level.value(solution) <= bound + level.tolerance + _SLACK * (1 + abs(bound))
 
 
 def _proof(model: Model, method: Method, levels: list[tuple[Objective, bool]]) -> Proof:

@@ -54,6 +54,9 @@ _MET = 1e-6  # dollars: a deviation this little past its goal meets it
 class Outcome:
     solution: list[float]
     unproven: list[str] = field(default_factory=list)  # levels left at the node limit
+    # Fast path: each level's relaxed optimum by name, the earlier levels held at
+    # theirs (`proof` reuses them).
+    relaxed: dict[str, float] = field(default_factory=dict)
     searches: int = 0  # branch-and-bound searches run
 
 
@@ -79,6 +82,7 @@ def solve_fast(model: Model) -> Outcome | None:
     best: list[float] | None = None
     rounded_from: list[float] | None = None
     deviation_rows: list[tuple[int, float]] = []
+    optima: dict[str, float] = {}
     for level in model.levels:
         costs = level.relaxed if level.relaxed is not None else level.costs
         if not costs:
@@ -90,6 +94,7 @@ def solve_fast(model: Model) -> Outcome | None:
                 raise SolverFailed(level.name, "infeasible")
             break  # the rows kept so far are too tight for the LP's tolerances: stop here
         value, solution = relaxed
+        optima[level.name] = level.offset + value
         row = program.keep(costs, value + _slack(value))
         if level.deviation:
             deviation_rows.append((row, value))
@@ -115,7 +120,7 @@ def solve_fast(model: Model) -> Outcome | None:
         # come first in the levels' order.
         group, classes = (value + model.window for _, value in deviation_rows)
         best = _polish(model, rounder, best, (group, classes))
-    return Outcome(best) if best is not None else None
+    return Outcome(best, relaxed=optima) if best is not None else None
 
 
 def _polish(model: Model, rounder: Rounder, plan: list[float], goals: Goals) -> list[float]:
