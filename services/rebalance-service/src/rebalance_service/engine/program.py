@@ -120,9 +120,12 @@ class Program:
 
     def relaxation(self) -> tuple[float, list[float]] | None:
         """The linear relaxation's optimum (objective without offset) and solution."""
-        self.highs.setOptionValue("solve_relaxation", True)
-        self.highs.run()
-        self.highs.setOptionValue("solve_relaxation", False)
+        if self.relaxed:  # already linear; an option set anew costs the next run 50 us
+            self.highs.run()
+        else:
+            self.highs.setOptionValue("solve_relaxation", True)
+            self.highs.run()
+            self.highs.setOptionValue("solve_relaxation", False)
         if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         return self.highs.getInfo().objective_function_value, list(
