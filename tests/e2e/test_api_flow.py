@@ -178,6 +178,7 @@ def test_every_plan_says_how_far_it_is_proven_the_best(client: ApiClient) -> Non
     assert [level["objective"] for level in proof["levels"]] == OBJECTIVES
     assert proof["proven"] == all(level["proven"] for level in proof["levels"])
     assert proof["method"] in {"exact", "fast"}
+    assert proof["provable"] is True
     assert Decimal(proof["window"]) > 0
 
 
@@ -218,4 +219,5 @@ def test_a_household_too_large_to_prove_is_told_so_and_still_rebalances(
     assert re.search(r"this household has \d+ whole-share trade candidates", error["message"])
     plan = client.json(client.rebalance([csv_file], mode="full"))
     assert plan["proof"]["method"] == "fast"
+    assert plan["proof"]["provable"] is False
     assert plan["trades"]

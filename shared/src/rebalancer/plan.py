@@ -94,6 +94,7 @@ class Proof:
     method: Method
     window: Decimal  # the precision of the deviation, location, gains and turnover levels
     levels: tuple[LevelProof, ...]
+    provable: bool = True  # small enough for the exact search on request
 
     @property
     def proven(self) -> bool:

@@ -87,6 +87,7 @@ PLAN: dict[str, Any] = {
         "method": "fast",
         "proven": False,
         "window": "42.50",
+        "provable": True,
         "levels": [
             {"objective": "group_deviation", "proven": True},
             {"objective": "class_deviation", "proven": True},
@@ -141,4 +142,9 @@ def test_the_proof_names_what_is_proven_and_what_is_not_in_priority_order() -> N
     proof = results_view(PLAN).proof
     assert proof.proven == ["the stock/bond mix", "each asset class's target"]
     assert proof.unproven == ["which account holds what", "the number of trades"]
-    assert (proof.window, proof.complete, proof.method) == ("42.50", False, "fast")
+    assert (proof.window, proof.complete, proof.method, proof.provable) == (
+        "42.50",
+        False,
+        "fast",
+        True,
+    )

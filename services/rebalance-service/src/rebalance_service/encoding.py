@@ -159,6 +159,7 @@ def proof_document(proof: Proof) -> JSON:
         "method": proof.method.value,
         "proven": proof.proven,
         "window": money(proof.window),
+        "provable": proof.provable,
         "levels": [
             {"objective": level.objective.value, "proven": level.proven} for level in proof.levels
         ],

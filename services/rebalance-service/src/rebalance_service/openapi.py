@@ -196,6 +196,11 @@ _PROOF_FIELDS = {
         "turnover levels are held (half the cheapest share of each class traded); the "
         "trade count is held exactly and cash left over to the cent",
     },
+    "provable": {
+        "type": "boolean",
+        "description": "prove=true would be accepted: the household has at most "
+        f"{PROVE_LIMIT} whole-share trade candidates",
+    },
     "levels": _list(
         _object(
             {

@@ -70,6 +70,7 @@ class ProofSummary:
     proven: list[str]  # in priority order
     unproven: list[str]
     window: str
+    provable: bool  # prove=true would be accepted
 
     @property
     def complete(self) -> bool:
@@ -83,6 +84,7 @@ def _proof(plan: JSON) -> ProofSummary:
         proven=[OBJECTIVES[lv["objective"]] for lv in levels if lv["proven"]],
         unproven=[OBJECTIVES[lv["objective"]] for lv in levels if not lv["proven"]],
         window=format_money(_d(plan["proof"]["window"])),
+        provable=plan["proof"]["provable"],
     )
 
 

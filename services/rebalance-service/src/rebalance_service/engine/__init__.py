@@ -30,6 +30,7 @@ level) -> `exact` (shares and cents) -> `assemble` (trades in order, with
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Literal
 
@@ -116,6 +117,7 @@ def optimize(problem: Problem, *, strict: bool = False, method: SolveMethod = "a
         if searched
         else fast_proof(model, outcome.solution, outcome.relaxed)
     )
+    proof = replace(proof, provable=whole <= PROVE_LIMIT)
     return assemble(facts, exact_deals(facts, model.lots, outcome.solution), notes, proof)
 
 
