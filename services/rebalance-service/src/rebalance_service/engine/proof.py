@@ -20,10 +20,9 @@ from decimal import ROUND_CEILING, Decimal
 
 from rebalance_service.engine.model import Level, Model
 from rebalance_service.engine.program import Program
+from rebalance_service.engine.solve import solver_slack, trades_made
 from rebalancer.money import CENT
 from rebalancer.plan import LevelProof, Method, Objective, Proof
-
-_SLACK = 1e-6  # relative: the solver's own tolerances
 
 
 def exact_proof(model: Model, unproven: list[str]) -> Proof:
@@ -69,12 +68,10 @@ class _Chain:
             # No relaxed bound on a count; no row either, which leaves the later
             # bounds lower (still bounds) than the exact search's.
             self.agrees = False  # the fast path changed its rows here
-            return not any(
-                abs(solution[c]) > _SLACK for lot in self.model.lots for c in self.model.delta(lot)
-            )
+            return trades_made(self.model, solution) == 0
         value = level.value(solution)
         fast = self.relaxed.get(level.name) if self.agrees else None
-        if fast is not None and value > fast + level.tolerance + _SLACK * (1 + abs(fast)):
+        if fast is not None and value > fast + level.tolerance + solver_slack(fast):
             return False  # past even the tighter program's optimum
         bound = self._bound(level, fast)
         if bound is None:
@@ -82,17 +79,17 @@ class _Chain:
         self.rows.append((level.costs, bound - level.offset + level.tolerance))
         if self._program is not None:
             self._program.keep(*self.rows[-1])
-        return value <= bound + level.tolerance + _SLACK * (1 + abs(bound))
+        return value <= bound + level.tolerance + solver_slack(bound)
 
     def _bound(self, level: Level, fast: float | None) -> float | None:
         if fast is not None:
             # The fast path held this level within its solver slack of `fast`, this
             # check within the tolerance: its program stays the tighter one only
             # while the slack is the smaller.
-            self.agrees = _SLACK * (1 + abs(fast)) <= level.tolerance
+            self.agrees = solver_slack(fast) <= level.tolerance
             if not self.rows:
                 return fast  # the same program: the model's rows alone
-            if fast <= level.floor + _SLACK * (1 + abs(level.floor)):
+            if fast <= level.floor + solver_slack(level.floor):
                 return level.floor  # no plan does better, and none here did worse
         self.agrees = False
         program = self._program or self._start()

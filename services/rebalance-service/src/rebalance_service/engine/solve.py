@@ -40,7 +40,15 @@ from rebalance_service.engine.polish import Goals
 from rebalance_service.engine.program import Program, SolverFailed
 from rebalance_service.engine.rounding import Rounder
 
-__all__ = ["Outcome", "SolverFailed", "certify", "solve_exact", "solve_fast"]
+__all__ = [
+    "Outcome",
+    "SolverFailed",
+    "certify",
+    "solve_exact",
+    "solve_fast",
+    "solver_slack",
+    "trades_made",
+]
 
 # Enough for the households the exact path takes (see EXACT_LIMIT in __init__) to be
 # solved to proven optimality in the tests; a level that reaches it is reported.
@@ -61,7 +69,7 @@ class Outcome:
     searches: int = 0  # branch-and-bound searches run
 
 
-def _slack(value: float) -> float:
+def solver_slack(value: float) -> float:
     """How far a relaxation's level may move while the later ones are solved: nothing
     beyond the solver's own tolerances."""
     return 1e-6 * (1.0 + abs(value))
@@ -96,7 +104,7 @@ def solve_fast(model: Model) -> Outcome | None:
             break  # the rows kept so far are too tight for the LP's tolerances: stop here
         value, solution = relaxed
         optima[level.name] = level.offset + value
-        row = program.keep(costs, value + _slack(value))
+        row = program.keep(costs, value + solver_slack(value))
         if level.deviation:
             deviation_rows.append((row, value))
         if level.counts_trades:
@@ -145,7 +153,7 @@ def better(model: Model, x: list[float], y: list[float]) -> bool:
     level's tolerance, x has the lower value. Trades are counted, not flagged."""
     for level in model.levels:
         if level.counts_trades:
-            a, b = float(_count(model, x)), float(_count(model, y))
+            a, b = float(trades_made(model, x)), float(trades_made(model, y))
             if a != b:
                 return a < b
             costs = level.relaxed or {}
@@ -163,7 +171,8 @@ def _same(x: list[float], y: list[float] | None) -> bool:
     return y is not None and all(abs(a - b) <= _NOISE for a, b in zip(x, y, strict=True))
 
 
-def _count(model: Model, y: list[float]) -> int:
+def trades_made(model: Model, y: list[float]) -> int:
+    """The trades plan `y` makes (a whole-share remainder sold with its lot is one)."""
     made = 0
     for lot in model.lots:
         made += lot.buy is not None and y[lot.buy] > 1e-9
@@ -189,7 +198,7 @@ def _fewer_trades(program: Program, model: Model, solution: list[float]) -> list
     relaxed = program.relaxation()
     if relaxed is None:
         return solution
-    program.keep(weights, relaxed[0] + _slack(relaxed[0]))
+    program.keep(weights, relaxed[0] + solver_slack(relaxed[0]))
     return relaxed[1]
 
 
@@ -283,5 +292,5 @@ def certify(model: Model, solution: list[float]) -> list[tuple[str, float, float
         bound = offset + relaxed[0] if relaxed is not None else -math.inf  # no bound known
         name = "turnover" if level.relaxed is not None else level.name
         report.append((name, value, min(bound, value)))
-        program.keep(costs, value - offset + _slack(value))
+        program.keep(costs, value - offset + solver_slack(value))
     return report
