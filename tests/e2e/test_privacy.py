@@ -47,8 +47,23 @@ def test_the_database_files_hold_no_account_number_description_token_or_csv(
     live = _database_bytes(fresh_stack.data_dir)  # with the write-ahead log in use
     fresh_stack.stop()  # which checkpoints the log into the database file
     for name, raw in [*live, *_database_bytes(fresh_stack.data_dir)]:
+        outside_digests = _without_digests(raw)
         for secret in _secrets_of_the_flow(token):
-            assert secret not in raw, f"{name} holds a secret"
+            # A short account number (86964) turns up inside a random hex digest about
+            # once in a hundred runs: digits are looked for outside the digests.
+            assert secret not in (outside_digests if secret.isdigit() else raw), (
+                f"{name} holds a secret"
+            )
+
+
+_HEX_RUN = re.compile(rb"[0-9a-f]+")
+_DIGEST_CHARS = 64  # the keyed hashes, stored as hex text
+
+
+def _without_digests(raw: bytes) -> bytes:
+    """`raw` with each run of whole digests blanked out. A run of another length is
+    kept whole: a plaintext number stored right beside a digest still shows."""
+    return _HEX_RUN.sub(lambda m: b" " if len(m[0]) % _DIGEST_CHARS == 0 else m[0], raw)
 
 
 def _database_bytes(data_dir: Path) -> list[tuple[str, bytes]]:
