@@ -52,7 +52,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from rebalance_service.keys import ARGON2_MEMORY_KIB, UserKeys
+from rebalance_service.keys import ARGON2_MEMORY_KIB, UserKeys, check_token
 from stack import Stack
 
 SEED = 2025
@@ -361,7 +361,8 @@ def healthz_ms(url: str, runs: int = HEALTHZ_RUNS) -> list[float]:
     return times
 
 
-def key_derivation_ms(token: str, runs: int = KDF_RUNS) -> list[float]:
+def key_derivation_ms(raw_token: str, runs: int = KDF_RUNS) -> list[float]:
+    token = check_token(raw_token)
     UserKeys.from_token(token)
     times: list[float] = []
     for _ in range(runs):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import httpx
@@ -12,48 +11,10 @@ import pytest
 
 from stack import Stack
 from support.api_client import ApiClient
+from support.html_forms import form_fields
 from support.samples import FIDELITY_2025, INDIVIDUAL, fidelity_2025_config, upload
 
 pytestmark = pytest.mark.e2e
-
-
-class FormFields(HTMLParser):
-    """What a browser would send for a form, with its first submit button unpressed."""
-
-    def __init__(self, form_id: str) -> None:
-        super().__init__()
-        self.form_id = form_id
-        self.inside = False
-        self.select: str | None = None
-        self.fields: list[tuple[str, str]] = []
-        self.first_option: dict[str, str] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            self.inside = a.get("id") == self.form_id
-        if not self.inside:
-            return
-        if tag == "input" and "name" in a:
-            kind = a.get("type", "text")
-            if kind not in {"checkbox", "radio"} or "checked" in a:
-                self.fields.append((a["name"], a.get("value", "on")))
-        elif tag == "select":
-            self.select = a["name"]
-        elif tag == "option" and self.select is not None and "selected" in a:
-            self.fields.append((self.select, a.get("value", "")))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self.inside = False
-        elif tag == "select":
-            self.select = None
-
-
-def form_fields(page: str, form_id: str) -> list[tuple[str, str]]:
-    parser = FormFields(form_id)
-    parser.feed(page)
-    return parser.fields
 
 
 def post_form(client: ApiClient, path: str, fields: list[tuple[str, str]]) -> httpx.Response:

@@ -42,7 +42,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from schemathesis.transport.serialization import Binary
 
-from rebalance_service.openapi import OPENAPI
+from rebalance_service.api.openapi import OPENAPI
 from stack import Stack
 
 pytestmark = pytest.mark.e2e

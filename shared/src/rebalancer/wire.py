@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from rebalancer.catalogue import INVESTABLE_TAX_GROUPS, AssetClass, Security, TaxGroup
+from rebalancer.field_errors import FieldError, InvalidInput
 from rebalancer.money import NotANumber, format_decimal, parse_plain_decimal
 from rebalancer.settings import AccountSettings, NoSell, UserSettings
 from rebalancer.targets import Target, TargetKind
@@ -24,20 +25,6 @@ MAX_ITEMS = 1000  # of any list in a document
 MAX_NAME = 64  # asset class names, symbols, account numbers
 MAX_DESCRIPTION = 200
 MAX_DECIMAL_DIGITS = 20
-
-
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    field: str
-    message: str
-
-
-class InvalidInput(Exception):
-    """A request that is well-formed but invalid; carries every problem found."""
-
-    def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
-        self.errors = tuple(errors)
 
 
 @dataclass(frozen=True)

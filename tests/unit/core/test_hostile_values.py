@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from rebalancer.field_errors import InvalidInput
 from rebalancer.money import NotANumber, parse_plain_decimal
-from rebalancer.wire import InvalidInput, decode_config_document
+from rebalancer.wire import decode_config_document
 
 
 def fields(document: object) -> dict[str, str]:

@@ -13,7 +13,7 @@ from rebalance_service.keys import (
     check_token,
 )
 
-TOKEN = "f" * 64
+TOKEN = check_token("f" * 64)
 SERVER_KEY = b"s" * 32
 
 
@@ -30,7 +30,10 @@ def test_the_same_token_always_derives_the_same_identifiers() -> None:
 
 
 def test_one_account_number_under_two_tokens_gives_unrelated_identifiers() -> None:
-    alice, bob = UserKeys.from_token("a" * 32), UserKeys.from_token("b" * 32)
+    alice, bob = (
+        UserKeys.from_token(check_token("a" * 32)),
+        UserKeys.from_token(check_token("b" * 32)),
+    )
     assert alice.user_id != bob.user_id
     assert alice.account_id("Z12345678") != bob.account_id("Z12345678")
 
@@ -47,7 +50,7 @@ def test_a_sealed_record_opens_only_with_the_same_token_server_key_and_record() 
     assert b"plain" not in sealed
     assert keys.sealer(SERVER_KEY).open("settings", sealed) == b"plain"
     with pytest.raises(SealBroken):
-        UserKeys.from_token("e" * 64).sealer(SERVER_KEY).open("settings", sealed)
+        UserKeys.from_token(check_token("e" * 64)).sealer(SERVER_KEY).open("settings", sealed)
     with pytest.raises(SealBroken):
         keys.sealer(b"t" * 32).open("settings", sealed)
     with pytest.raises(SealBroken):

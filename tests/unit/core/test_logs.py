@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from rebalancer.logs import configure_logging
+from service_kit.logs import configure_logging
 
 
 def test_an_exception_uvicorn_logs_loses_its_message_but_keeps_its_type(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rebalance_service.rate_limit import TokenLimiter, TooManyTokens
+from rebalance_service.edge.rate_limit import TokenLimiter, TooManyTokens
 
 
 class Clock:

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 
 from rebalancer.catalogue import TaxGroup
+from rebalancer.field_errors import InvalidInput
 from rebalancer.settings import AccountSettings, UserSettings
 from rebalancer.targets import Target, TargetKind
 from rebalancer.wire import (
-    InvalidInput,
     decode_account_settings,
     decode_config_document,
     decode_user_settings,

@@ -6,7 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
-from rebalance_service.charts import ClassBars, Placement, allocation_chart, placement_chart
+from rebalance_service.web.charts import ClassBars, Placement, allocation_chart, placement_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 ROWS = [

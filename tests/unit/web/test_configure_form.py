@@ -7,13 +7,13 @@ from decimal import Decimal
 from starlette.datastructures import FormData
 
 from rebalance_service.household import assemble
-from rebalance_service.web_form_document import config_document, show_errors
-from rebalance_service.web_forms import (
+from rebalance_service.web.configure_form import (
     apply_action,
     clean_number,
     prefilled_form,
     read_configure_form,
 )
+from rebalance_service.web.form_document import config_document, show_errors
 from rebalancer.catalogue import AssetClass, Catalogue, Security, TaxGroup
 from rebalancer.settings import AccountSettings, EffectiveSettings, NoSell
 from rebalancer.statement import AccountStatement, Holding, Statement

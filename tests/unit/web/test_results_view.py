@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from rebalance_service.results_view import results_view
+from rebalance_service.web.results_view import results_view
 
 
 def _trade(

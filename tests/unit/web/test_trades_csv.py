@@ -8,7 +8,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from rebalance_service.trades_csv import data_url, safe_cell, trades_csv
+from rebalance_service.web.trades_csv import data_url, safe_cell, trades_csv
 
 TRADE = {
     "account": "...0746",

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from rebalance_service.web_format import money_text, percent_text, short_money, tax_group_text
+from rebalance_service.web.formatting import money_text, percent_text, short_money, tax_group_text
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import uvicorn
 from config_service.app import create_app
 from config_service.database import migrate
 from config_service.settings import Settings
-from rebalancer.logs import configure_logging
+from service_kit.logs import configure_logging
 
 
 def main() -> None:

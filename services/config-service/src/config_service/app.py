@@ -1,13 +1,7 @@
-"""The config service's internal HTTP API.
+"""The config service's internal HTTP API, as `service_kit.internal_api` spells it.
 
-Only the rebalance service talks to it, presenting the service credential. It
-receives identifiers derived from users' tokens and sealed blobs, never a token,
-an account number or a description.
-
-    GET  /healthz                  -> {"status": "ok"}
-    GET  /internal/v1/catalogue    -> the built-in catalogue and defaults
-    POST /internal/v1/users/read   {"user_id", "account_ids"} -> sealed settings, accounts
-    POST /internal/v1/users/write  {"user_id", "expected_version", "settings", "accounts"}
+Only the rebalance service talks to it, presenting the service credential; plus
+`GET /healthz` -> {"status": "ok"}, open to anyone.
 """
 
 from __future__ import annotations
@@ -35,11 +29,18 @@ from config_service.pepper import Pepper
 from config_service.secrets_files import load_secrets
 from config_service.settings import Settings
 from config_service.store import UserStore, VersionConflict
-from rebalancer.asgi import AccessLog, BodyLimit, log_unhandled
+from service_kit.asgi import AccessLog, BodyLimit, log_unhandled
+from service_kit.internal_api import (
+    CATALOGUE_PATH,
+    MAX_ACCOUNTS,
+    MAX_SEALED,
+    READ_USER_PATH,
+    WRITE_USER_PATH,
+    ReadAnswer,
+    WriteAnswer,
+)
 
 MAX_BODY = 8 * 1024 * 1024
-MAX_SEALED = 64 * 1024  # one sealed blob
-MAX_ACCOUNTS = 1000
 MAX_VERSION = 2**31 - 1  # versions are INTEGER columns: 32 bits on PostgreSQL
 _IDENTIFIER = re.compile(r"[0-9a-f]{64}")
 
@@ -90,15 +91,14 @@ async def read_user(request: Request) -> Response:
         raise BadRequest("account_ids", f"must be a list of at most {MAX_ACCOUNTS} identifiers")
     wanted = [_identifier(a, "account_ids") for a in account_ids]
     record = await run_in_threadpool(_store(request).read, user_id, wanted)
-    return JSONResponse(
-        {
-            "version": record.version,
-            "catalogue_version": request.app.state.catalogue["version"],
-            "server_key": _b64(request.app.state.pepper.server_key(user_id)),
-            "settings": None if record.sealed_settings is None else _b64(record.sealed_settings),
-            "accounts": {a: _b64(blob) for a, blob in record.sealed_accounts.items()},
-        }
-    )
+    answer: ReadAnswer = {
+        "version": record.version,
+        "catalogue_version": request.app.state.catalogue["version"],
+        "server_key": _b64(request.app.state.pepper.server_key(user_id)),
+        "settings": None if record.sealed_settings is None else _b64(record.sealed_settings),
+        "accounts": {a: _b64(blob) for a, blob in record.sealed_accounts.items()},
+    }
+    return JSONResponse(answer)
 
 
 async def write_user(request: Request) -> Response:
@@ -119,7 +119,8 @@ async def write_user(request: Request) -> Response:
     new_version = await run_in_threadpool(
         _store(request).write, user_id, version, settings, sealed_accounts
     )
-    return JSONResponse({"version": new_version})
+    answer: WriteAnswer = {"version": new_version}
+    return JSONResponse(answer)
 
 
 def _store(request: Request) -> UserStore:
@@ -197,9 +198,9 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=[
             Route("/healthz", healthz),
-            Route("/internal/v1/catalogue", catalogue),
-            Route("/internal/v1/users/read", read_user, methods=["POST"]),
-            Route("/internal/v1/users/write", write_user, methods=["POST"]),
+            Route(CATALOGUE_PATH, catalogue),
+            Route(READ_USER_PATH, read_user, methods=["POST"]),
+            Route(WRITE_USER_PATH, write_user, methods=["POST"]),
         ],
         middleware=[
             Middleware(AccessLog),

@@ -8,7 +8,7 @@ import os
 import uvicorn
 
 from rebalance_service.settings import Settings
-from rebalancer.logs import configure_logging
+from service_kit.logs import configure_logging
 
 
 def main() -> None:
@@ -24,7 +24,7 @@ def main() -> None:
         host=settings.bind,
         port=settings.port,
         workers=settings.workers,
-        http="rebalance_service.transport:NoDelayH11Protocol",
+        http="rebalance_service.edge.transport:NoDelayH11Protocol",
         access_log=False,  # ours logs without query strings
         log_config=None,
         server_header=False,

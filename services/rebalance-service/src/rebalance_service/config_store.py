@@ -1,4 +1,4 @@
-"""The door to a user's stored configuration, through the config service.
+"""The storage port (`storage.ConfigStorage`) over HTTP, against the config service.
 
 Sealing and opening happen here: callers see `UserSettings` and
 `AccountSettings`, the config service sees identifiers and ciphertext, and
@@ -12,50 +12,50 @@ import base64
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import httpx
 
 from rebalance_service.keys import SealBroken, Sealer, UserKeys
+from rebalance_service.storage import (
+    ConfigConflict,
+    ConfigUnavailable,
+    StoredConfig,
+    StoredDataUnreadable,
+)
 from rebalancer.catalogue import Catalogue, TaxGroup
+from rebalancer.field_errors import FieldError, InvalidInput
 from rebalancer.settings import AccountSettings, Defaults, UserSettings
 from rebalancer.wire import (
-    FieldError,
-    InvalidInput,
     decode_account_settings,
     decode_config_document,
     decode_user_settings,
     encode_account_settings,
     encode_user_settings,
 )
+from service_kit import internal_api
+from service_kit.internal_api import (
+    CATALOGUE_PATH,
+    MAX_SEALED,
+    READ_USER_PATH,
+    WRITE_USER_PATH,
+    ReadAnswer,
+    ReadRequest,
+    WriteAnswer,
+    WriteRequest,
+)
 
 T = TypeVar("T")
 _ATTEMPTS = 3  # for a config service that is briefly unreachable
-# The config service's limit on one sealed record (config_service.app). Past it
-# the service answers 400, which would reach the user as "unavailable"; settings
-# too large to store are the user's to fix, so say so.
-MAX_SEALED = 64 * 1024
+# Past the config service's limit on one sealed record it answers 400, which would
+# reach the user as "unavailable"; settings too large to store are the user's to
+# fix, so say so.
 _SEAL_OVERHEAD = 1 + 12 + 16  # format byte, nonce, tag
 
 
-class ConfigUnavailable(Exception):
-    """The config service could not be reached or failed; the message says how."""
-
-
-class ConfigConflict(Exception):
-    """Someone else saved this user's configuration between our read and our write."""
-
-
-class StoredDataUnreadable(Exception):
-    """A stored record would not open: the data was tampered with or the secret changed."""
-
-
 @dataclass(frozen=True)
-class StoredConfig:
-    version: int  # 0 before the user's first save
-    settings: UserSettings
-    accounts: dict[str, AccountSettings]  # by account number, only those asked for and found
-    sealer: Sealer
+class _SealedConfig(StoredConfig):
+    sealer: Sealer  # made from the server key that came with the read
 
 
 class ConfigStore:
@@ -67,9 +67,8 @@ class ConfigStore:
 
     async def load(self, keys: UserKeys, account_numbers: Sequence[str]) -> StoredConfig:
         ids = {keys.account_id(number): number for number in account_numbers}
-        answer = await self._call(
-            "/internal/v1/users/read", {"user_id": keys.user_id, "account_ids": sorted(ids)}
-        )
+        request: ReadRequest = {"user_id": keys.user_id, "account_ids": sorted(ids)}
+        answer = cast(ReadAnswer, await self._call(READ_USER_PATH, request))
         sealer = keys.sealer(base64.b64decode(answer["server_key"]))
         settings = UserSettings()
         if answer["settings"] is not None:
@@ -80,7 +79,7 @@ class ConfigStore:
             if account_id in ids
         }
         await self._refresh_defaults(answer["catalogue_version"])
-        return StoredConfig(answer["version"], settings, accounts, sealer)
+        return _SealedConfig(answer["version"], settings, accounts, sealer)
 
     async def save(
         self,
@@ -90,6 +89,8 @@ class ConfigStore:
         accounts: Mapping[str, AccountSettings],
     ) -> int:
         """Write settings and accounts in one transaction; raises ConfigConflict if overtaken."""
+        if not isinstance(stored, _SealedConfig):
+            raise TypeError("save what this store's load returned")
         sealer = stored.sealer
         sealed_accounts = {}
         for number, account in accounts.items():
@@ -107,17 +108,14 @@ class ConfigStore:
                     )
                 ]
             )
-        answer = await self._call(
-            "/internal/v1/users/write",
-            {
-                "user_id": keys.user_id,
-                "expected_version": stored.version,
-                "settings": _b64(sealer.seal("settings", plaintext)),
-                "accounts": sealed_accounts,
-            },
-        )
-        version: int = answer["version"]
-        return version
+        request: WriteRequest = {
+            "user_id": keys.user_id,
+            "expected_version": stored.version,
+            "settings": _b64(sealer.seal("settings", plaintext)),
+            "accounts": sealed_accounts,
+        }
+        answer = cast(WriteAnswer, await self._call(WRITE_USER_PATH, request))
+        return answer["version"]
 
     async def defaults(self) -> Defaults:
         if self._defaults is None:
@@ -128,10 +126,10 @@ class ConfigStore:
     async def _refresh_defaults(self, version: str | None) -> None:
         if self._defaults is not None and self._defaults[0] == version:
             return
-        document = await self._call("/internal/v1/catalogue", None)
+        document = await self._call(CATALOGUE_PATH, None)
         self._defaults = (document["version"], decode_defaults(document))
 
-    async def _call(self, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
+    async def _call(self, path: str, body: Mapping[str, Any] | None) -> dict[str, Any]:
         for attempt in range(_ATTEMPTS):
             try:
                 if body is None:
@@ -156,7 +154,7 @@ class ConfigStore:
         raise AssertionError("unreachable")  # pragma: no cover
 
 
-def decode_defaults(document: dict[str, Any]) -> Defaults:
+def decode_defaults(document: internal_api.Catalogue) -> Defaults:
     """The installation's catalogue and default settings, as the config service sends them."""
     parts = {k: document[k] for k in ("targets", "affinities", "asset_classes", "securities")}
     settings = decode_config_document(parts).settings

@@ -12,10 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from rebalancer.allocation import class_values, measure_allocation
 from rebalancer.catalogue import CASH_CLASS, Catalogue, TaxGroup
+from rebalancer.plan import Allocation
 from rebalancer.problem import Account, Mode, Position, Problem
 from rebalancer.settings import AccountSettings, EffectiveSettings
 from rebalancer.statement import AccountStatement, Holding, HoldingKind, Statement
+from rebalancer.targets import resolve_targets
 
 
 def mask(number: str) -> str:
@@ -29,13 +32,16 @@ class HouseholdAccount:
     settings: AccountSettings | None  # None until the user configures it
 
     @property
+    def counted(self) -> bool:
+        """Whether the portfolio's allocation counts this account: every investable one
+        the user has not told us to ignore, configured or not (as taxable until it is)."""
+        ignored = self.settings is not None and self.settings.tax_group == TaxGroup.IGNORE
+        return self.statement.investable and not ignored
+
+    @property
     def takes_part(self) -> bool:
-        """Whether the rebalance may use this account."""
-        return (
-            self.settings is not None
-            and self.settings.tax_group != TaxGroup.IGNORE
-            and self.statement.investable
-        )
+        """Whether the rebalance may use this account: a counted one with settings."""
+        return self.counted and self.settings is not None
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,15 @@ def _position(holding: Holding, catalogue: Catalogue) -> Position:
         cost_basis=holding.cost_basis,
         tradable=asset_class is not None and asset_class != CASH_CLASS,
     )
+
+
+def portfolio_allocation(household: Household) -> Allocation:
+    """Today's allocation of the counted accounts, against the user's targets."""
+    catalogue = household.settings.catalogue
+    counted = [engine_account(a, catalogue) for a in household.accounts if a.counted]
+    total = sum(class_values(counted).values(), Decimal(0))
+    targets = resolve_targets(household.settings.targets, total)
+    return measure_allocation(counted, catalogue, targets)
 
 
 def build_problem(

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass
+from typing import NewType
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -39,6 +40,9 @@ _SEAL_FORMAT = b"\x01"
 _NONCE_BYTES = 12
 
 
+Token = NewType("Token", str)  # a token that `check_token` accepted
+
+
 class TokenRefused(ValueError):
     """The token cannot be used; the message says why."""
 
@@ -47,7 +51,7 @@ class SealBroken(Exception):
     """A sealed record failed authentication: tampered with, or under another key."""
 
 
-def check_token(token: str) -> str:
+def check_token(token: str) -> Token:
     if len(token) < MIN_TOKEN_LENGTH:
         raise TokenRefused(
             f"the token is {len(token)} characters; it must be at least {MIN_TOKEN_LENGTH} "
@@ -55,7 +59,7 @@ def check_token(token: str) -> str:
         )
     if len(token) > MAX_TOKEN_LENGTH or not token.isprintable():
         raise TokenRefused(f"the token must be at most {MAX_TOKEN_LENGTH} printable characters")
-    return token
+    return Token(token)
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ class UserKeys:
     user_id: str
 
     @classmethod
-    def from_token(cls, token: str) -> UserKeys:
+    def from_token(cls, token: Token) -> UserKeys:
         kdf = Argon2id(
             salt=_KDF_SALT,
             length=32,
@@ -72,7 +76,7 @@ class UserKeys:
             lanes=ARGON2_LANES,
             memory_cost=ARGON2_MEMORY_KIB,
         )
-        root = kdf.derive(check_token(token).encode())
+        root = kdf.derive(token.encode())
         return cls(root=root, user_id=_mac(root, b"user-id").hex())
 
     def account_id(self, account_number: str) -> str:

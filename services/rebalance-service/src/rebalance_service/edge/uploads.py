@@ -13,8 +13,8 @@ from pathlib import PurePosixPath
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
-from rebalance_service.errors import RequestError
-from rebalance_service.service import RebalanceRequest, Upload
+from rebalance_service.edge.errors import RequestError
+from rebalance_service.use_cases import RebalanceRequest, Upload
 from rebalancer.catalogue import INVESTABLE_TAX_GROUPS, TaxGroup
 from rebalancer.money import NotANumber, parse_plain_decimal
 from rebalancer.problem import Mode
@@ -39,6 +39,7 @@ async def read_uploads(form: FormData) -> list[Upload]:
         if not isinstance(item, UploadFile):
             raise RequestError(400, "positions", "must be a file upload")
         content = await item.read()
+        await item.close()  # its memory goes now, not whenever the collector finds it
         name = _safe_name(item.filename)
         if not content.strip():
             continue  # an empty file input on a form: nothing chosen

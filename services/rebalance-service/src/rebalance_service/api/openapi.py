@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from rebalance_service.engine import PROVE_LIMIT
-from rebalancer.plan import Objective
+from rebalancer.catalogue import INVESTABLE_TAX_GROUPS, TaxGroup
+from rebalancer.plan import Action, Method, Objective
+from rebalancer.problem import Mode
+from rebalancer.targets import TargetKind
 
 # Decimals as the service writes them, and as it reads them (a sign, a point at
 # either end and surrounding spaces are forgiven; never an exponent, NaN or Infinity).
@@ -19,9 +22,9 @@ _DECIMAL_IN = {
 }
 _NAME = {"type": "string", "minLength": 1, "description": "at most 64 characters"}
 _MAX_ITEMS = 1000
-_TAX_GROUP = {"type": "string", "enum": ["taxable", "tax_deferred", "tax_free", "ignore"]}
-_INVESTABLE_GROUP = {"type": "string", "enum": ["taxable", "tax_deferred", "tax_free"]}
-_MODE = {"type": "string", "enum": ["buy_only", "no_sell_taxable", "full", "relocate"]}
+_TAX_GROUP = {"type": "string", "enum": [g.value for g in TaxGroup]}
+_INVESTABLE_GROUP = {"type": "string", "enum": [g.value for g in INVESTABLE_TAX_GROUPS]}
+_MODE = {"type": "string", "enum": [m.value for m in Mode]}
 
 
 def _object(
@@ -53,7 +56,7 @@ _ERRORS = _object(
     },
     ["errors"],
 )
-_KIND = {"type": "string", "enum": ["percent", "dollars", "percent_of_remainder"]}
+_KIND = {"type": "string", "enum": [k.value for k in TargetKind]}
 
 
 def _settings(*, request: bool) -> dict[str, Any]:
@@ -66,7 +69,7 @@ def _settings(*, request: bool) -> dict[str, Any]:
         ["asset_class", "kind", "value"],
         closed=request,
     )
-    groups = ["taxable", "tax_deferred", "tax_free"]
+    groups = [g.value for g in INVESTABLE_TAX_GROUPS]
     affinities = _object(
         {g: _list(name, most) for g in groups}, None if request else groups, closed=request
     )
@@ -167,7 +170,7 @@ _TRADE_FIELDS = {
     "account": _TEXT,
     "description": _TEXT,
     "tax_group": _NULLABLE_TAX_GROUP,
-    "action": {"type": "string", "enum": ["sell", "buy"]},
+    "action": {"type": "string", "enum": [a.value for a in Action]},
     "symbol": _TEXT,
     "asset_class": _TEXT,
     "shares": _NULLABLE_DECIMAL,
@@ -185,7 +188,7 @@ _CASH_FIELDS = {
 _PROOF_FIELDS = {
     "method": {
         "type": "string",
-        "enum": ["exact", "fast"],
+        "enum": [m.value for m in Method],
         "description": "exact: a branch-and-bound search of the whole-share program; "
         "fast: the fractional optimum rounded to whole shares, checked against it",
     },
@@ -253,15 +256,13 @@ _CREDIT = {
 }
 _REBALANCE_FIELDS: dict[str, Any] = {
     **_UPLOAD_FIELDS,
-    "mode": {**_MODE, "default": "buy_only"},
+    "mode": {**_MODE, "default": Mode.BUY_ONLY.value},
     "fractional": {
         "type": "string",
         "description": "true or false (also on/off, 1/0, in any letter case); default false",
         "examples": ["true", "false"],
     },
-    "credit_taxable": _CREDIT,
-    "credit_tax_deferred": _CREDIT,
-    "credit_tax_free": _CREDIT,
+    **{f"credit_{g.value}": _CREDIT for g in INVESTABLE_TAX_GROUPS},
     "prove": {
         "type": "string",
         "description": "true or false, as `fractional`; default false. True searches "

@@ -15,7 +15,8 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-from rebalance_service.web_format import INVESTABLE, TAX_GROUP_LABELS, percent_text, short_money
+from rebalance_service.web.formatting import INVESTABLE, TAX_GROUP_LABELS, percent_text, short_money
+from rebalancer.catalogue import TaxGroup
 
 WIDTH = 760
 _NAME_WIDTH = 130  # the class names
@@ -166,15 +167,12 @@ def allocation_chart(rows: Sequence[ClassBars], chart_id: str = "chart-allocatio
 
 def placement_chart(rows: Sequence[Placement], chart_id: str = "chart-placement") -> Markup:
     """Per class, a stacked bar of its dollars by tax group, before and after."""
-    series = {
-        "taxable": _Series("taxable", TAX_GROUP_LABELS["taxable"], "#56B4E9"),
-        "tax_deferred": _Series(
-            "tax_deferred", TAX_GROUP_LABELS["tax_deferred"], f"url(#{chart_id}-hatch-green)"
-        ),
-        "tax_free": _Series(
-            "tax_free", TAX_GROUP_LABELS["tax_free"], f"url(#{chart_id}-dots-pink)"
-        ),
+    fills: dict[str, str] = {
+        TaxGroup.TAXABLE: "#56B4E9",
+        TaxGroup.TAX_DEFERRED: f"url(#{chart_id}-hatch-green)",
+        TaxGroup.TAX_FREE: f"url(#{chart_id}-dots-pink)",
     }
+    series = {g: _Series(g, TAX_GROUP_LABELS[g], fill) for g, fill in fills.items()}
     totals = [float(sum(side.values(), Decimal(0))) for r in rows for side in (r.before, r.after)]
     largest = max(totals, default=0.0)
     step = 10 ** max(0, len(str(int(largest))) - 1) if largest >= 1 else 1

@@ -8,18 +8,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from rebalance_service.config_store import (
-    ConfigConflict,
-    ConfigUnavailable,
-    StoredDataUnreadable,
-)
+from rebalance_service.edge.rate_limit import TooManyTokens
 from rebalance_service.engine import TooLargeToProve
 from rebalance_service.keys import TokenRefused
-from rebalance_service.rate_limit import TooManyTokens
-from rebalancer.asgi import log_unhandled
+from rebalance_service.storage import ConfigConflict, ConfigUnavailable, StoredDataUnreadable
+from rebalancer.field_errors import InvalidInput
 from rebalancer.problem import InfeasibleProblem
 from rebalancer.statement import StatementError
-from rebalancer.wire import InvalidInput
+from service_kit.asgi import log_unhandled
 
 
 class RequestError(Exception):
@@ -30,10 +26,6 @@ class RequestError(Exception):
         self.status = status
         self.field = field
         self.message = message
-
-
-def missing_token() -> RequestError:
-    return RequestError(401, "token", "a token is required: send Authorization: Bearer <token>")
 
 
 ErrorList = list[dict[str, str]]

@@ -17,7 +17,7 @@ from decimal import Decimal
 from starlette.datastructures import FormData
 
 from rebalance_service.household import Household
-from rebalance_service.web_format import INVESTABLE, to_decimal
+from rebalance_service.web.formatting import INVESTABLE, to_decimal
 from rebalancer.catalogue import TaxGroup
 from rebalancer.money import format_decimal, format_money
 from rebalancer.settings import EffectiveSettings

@@ -1,4 +1,8 @@
-"""Domain values to the JSON documents of API.md: decimals as strings, accounts masked."""
+"""Domain values to the JSON documents of API.md: decimals as strings, accounts masked.
+
+The API answers with these documents and the page renders its results from the
+same one, so the page shows exactly what a script would be told.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from rebalance_service.household import Household, HouseholdAccount, engine_account
-from rebalancer.allocation import class_values, measure_allocation
-from rebalancer.catalogue import TaxGroup
+from rebalance_service.household import Household, HouseholdAccount, portfolio_allocation
 from rebalancer.money import format_decimal, format_money
 from rebalancer.plan import Allocation, AllocationLine, Plan, Proof
 from rebalancer.settings import EffectiveSettings
-from rebalancer.targets import resolve_targets
 from rebalancer.wire import encode_affinities, encode_security, encode_target
 
 JSON = dict[str, Any]
@@ -62,15 +63,7 @@ def _account_description(account: HouseholdAccount) -> str:
 
 
 def portfolio_document(household: Household) -> JSON:
-    catalogue = household.settings.catalogue
-    counted = [
-        engine_account(a, catalogue)
-        for a in household.accounts
-        if a.statement.investable and not (a.settings and a.settings.tax_group == TaxGroup.IGNORE)
-    ]
-    total = sum(class_values(counted).values(), Decimal(0))
-    targets = resolve_targets(household.settings.targets, total)
-    allocation = measure_allocation(counted, catalogue, targets)
+    allocation = portfolio_allocation(household)
     return {
         "accounts": [
             {

@@ -15,45 +15,44 @@ from typing import Any
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from rebalance_service import service
-from rebalance_service.api import config_store
-from rebalance_service.encoding import plan_document
-from rebalance_service.errors import RequestError, describe
-from rebalance_service.keys import check_token
-from rebalance_service.results_view import results_view
-from rebalance_service.uploads import read_form, read_rebalance_request, read_uploads
-from rebalance_service.web_form_document import config_document, show_errors
-from rebalance_service.web_format import (
-    INVESTABLE,
-    KIND_LABELS,
-    MODE_LABELS,
-    TAX_GROUP_LABELS,
-    money_text,
-    percent_text,
-    tax_group_text,
-)
-from rebalance_service.web_forms import (
+from rebalance_service import use_cases
+from rebalance_service.documents import plan_document
+from rebalance_service.edge.app_state import config_storage
+from rebalance_service.edge.errors import describe
+from rebalance_service.edge.tokens import form_token
+from rebalance_service.edge.uploads import read_form, read_rebalance_request, read_uploads
+from rebalance_service.web.configure_form import (
     MAX_ROWS,
     ConfigureForm,
     apply_action,
     prefilled_form,
     read_configure_form,
 )
+from rebalance_service.web.form_document import config_document, show_errors
+from rebalance_service.web.formatting import (
+    INVESTABLE,
+    KIND_LABELS,
+    MODE_LABELS,
+    MODE_TEXT,
+    TAX_GROUP_LABELS,
+    money_text,
+    percent_text,
+    tax_group_text,
+)
+from rebalance_service.web.results_view import results_view
 from rebalancer.money import format_decimal
 from rebalancer.problem import Mode
+from rebalancer.wire import decode_config_document
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+_HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=_HERE / "templates")
 templates.env.filters.update(money=money_text, percent=percent_text, tax_group=tax_group_text)
 
-MODES = (
-    (Mode.BUY_ONLY, "Buy only", "Spend cash and credits; sell nothing."),
-    (Mode.NO_SELL_TAXABLE, "No taxable sales", "Sell only in tax-advantaged accounts."),
-    (Mode.FULL, "Full", "Sell anywhere to reach the targets; may realize gains."),
-    (Mode.RELOCATE, "Relocate", "Keep today's mix; move classes to where they are taxed least."),
-)
+MODES = tuple((mode, name, explanation) for mode, (name, explanation) in MODE_TEXT.items())
 _PRIVATE = {"Cache-Control": "no-store"}
 _HOME_FIELDS = {
     "token",
@@ -89,13 +88,6 @@ def _home(
     return _page(request, "index.html", status, form=form, errors=errors, by_field=by_field)
 
 
-def _token(form: FormData) -> str:
-    token = form.get("token")
-    if not isinstance(token, str) or not token.strip():
-        raise RequestError(401, "token", "a token is required: enter your token, or get one")
-    return check_token(token.strip())
-
-
 def _chosen_files(form: FormData) -> bool:
     return any(isinstance(item, UploadFile) and item.filename for item in form.getlist("positions"))
 
@@ -113,9 +105,9 @@ async def results(request: Request) -> Response:
     try:
         form = await read_form(request)
         values = {k: v for k, v in form.items() if isinstance(v, str)}
-        token = _token(form)
-        plan, household = await service.rebalance(
-            config_store(request), token, await read_uploads(form), read_rebalance_request(form)
+        token = form_token(request, form)
+        plan, household = await use_cases.rebalance(
+            config_storage(request), token, await read_uploads(form), read_rebalance_request(form)
         )
     except Exception as error:  # every error a user can fix is shown on the form
         return _home_error(request, error, values)
@@ -128,13 +120,13 @@ async def configure(request: Request) -> Response:
     try:
         form = await read_form(request)
         values = {k: v for k, v in form.items() if isinstance(v, str)}
-        token = _token(form)
-        store = config_store(request)
+        token = form_token(request, form)
+        store = config_storage(request)
         if _chosen_files(form):
-            household = await service.read_household(store, token, await read_uploads(form))
+            household = await use_cases.read_household(store, token, await read_uploads(form))
             settings = household.settings
         else:
-            household, settings = None, await service.read_settings(store, token)
+            household, settings = None, await use_cases.read_settings(store, token)
     except Exception as error:
         return _home_error(request, error, values)
     return _configure_page(request, prefilled_form(token, household, settings))
@@ -150,8 +142,9 @@ async def save_configuration(request: Request) -> Response:
         return _configure_page(request, form)
     document, anchors = config_document(form)
     try:
-        token = _token(posted)
-        await service.save_settings(config_store(request), token, document)
+        token = form_token(request, posted)
+        decoded = decode_config_document(document)
+        await use_cases.save_settings(config_storage(request), token, decoded)
     except Exception as error:
         status, errors = describe(error)
         if status == 500:
@@ -192,4 +185,5 @@ def routes() -> list[BaseRoute]:
         Route("/configure", back_home, methods=["GET"]),
         Route("/configure/save", save_configuration, methods=["POST"], name="save_configuration"),
         Route("/configure/save", back_home, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=_HERE / "static"), name="static"),
     ]

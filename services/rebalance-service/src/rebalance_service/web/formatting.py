@@ -9,24 +9,32 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-TAX_GROUP_LABELS = {
-    "taxable": "Taxable",
-    "tax_deferred": "Tax-deferred",
-    "tax_free": "Tax-free",
-    "ignore": "Ignore",
+from rebalancer.catalogue import INVESTABLE_TAX_GROUPS, TaxGroup
+from rebalancer.problem import Mode
+from rebalancer.targets import TargetKind
+
+# Keyed by the domain's enums; as StrEnums they also find the plain strings of a
+# JSON document ("taxable") and print as them in a template.
+TAX_GROUP_LABELS: dict[str, str] = {
+    TaxGroup.TAXABLE: "Taxable",
+    TaxGroup.TAX_DEFERRED: "Tax-deferred",
+    TaxGroup.TAX_FREE: "Tax-free",
+    TaxGroup.IGNORE: "Ignore",
 }
-INVESTABLE = ("taxable", "tax_deferred", "tax_free")
-KIND_LABELS = {
-    "percent": "Percent",
-    "dollars": "Dollars",
-    "percent_of_remainder": "Percent of remainder",
+INVESTABLE: tuple[str, ...] = INVESTABLE_TAX_GROUPS  # the form and documents speak strings
+KIND_LABELS: dict[str, str] = {
+    TargetKind.PERCENT: "Percent",
+    TargetKind.DOLLARS: "Dollars",
+    TargetKind.PERCENT_OF_REMAINDER: "Percent of remainder",
 }
-MODE_LABELS = {
-    "buy_only": "Buy only",
-    "no_sell_taxable": "No taxable sales",
-    "full": "Full",
-    "relocate": "Relocate",
+# Each mode's name on the page, and what it does in a line.
+MODE_TEXT: dict[Mode, tuple[str, str]] = {
+    Mode.BUY_ONLY: ("Buy only", "Spend cash and credits; sell nothing."),
+    Mode.NO_SELL_TAXABLE: ("No taxable sales", "Sell only in tax-advantaged accounts."),
+    Mode.FULL: ("Full", "Sell anywhere to reach the targets; may realize gains."),
+    Mode.RELOCATE: ("Relocate", "Keep today's mix; move classes to where they are taxed least."),
 }
+MODE_LABELS: dict[str, str] = {mode: name for mode, (name, _) in MODE_TEXT.items()}
 
 
 def to_decimal(text: object) -> Decimal | None:

@@ -7,32 +7,26 @@ import secrets
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 
-from rebalance_service import service
-from rebalance_service.config_store import ConfigStore
-from rebalance_service.encoding import plan_document, portfolio_document, settings_document
-from rebalance_service.errors import RequestError, missing_token
-from rebalance_service.keys import check_token
-from rebalance_service.uploads import read_form, read_rebalance_request, read_uploads
+from rebalance_service import use_cases
+from rebalance_service.api.openapi import OPENAPI
+from rebalance_service.documents import plan_document, portfolio_document, settings_document
+from rebalance_service.edge.app_state import config_storage
+from rebalance_service.edge.errors import RequestError
+from rebalance_service.edge.tokens import bearer_token
+from rebalance_service.edge.uploads import read_form, read_rebalance_request, read_uploads
+from rebalancer.wire import decode_config_document
 
 _PRIVATE = {"Cache-Control": "no-store"}
 
 
-def bearer_token(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise missing_token()
-    return check_token(token.strip())
-
-
-def config_store(request: Request) -> ConfigStore:
-    store: ConfigStore = request.app.state.config_store
-    return store
-
-
 async def healthz(_: Request) -> Response:
     return JSONResponse({"status": "ok"})
+
+
+async def openapi(_: Request) -> Response:
+    return JSONResponse(OPENAPI)
 
 
 async def new_token(_: Request) -> Response:
@@ -45,14 +39,14 @@ async def config(request: Request) -> Response:
 
 
 async def get_config(request: Request) -> Response:
-    settings = await service.read_settings(config_store(request), bearer_token(request))
+    settings = await use_cases.read_settings(config_storage(request), bearer_token(request))
     return JSONResponse(settings_document(settings), headers=_PRIVATE)
 
 
 async def put_config(request: Request) -> Response:
     token = bearer_token(request)
-    body = read_json(await request.body())
-    settings = await service.save_settings(config_store(request), token, body)
+    document = decode_config_document(read_json(await request.body()))
+    settings = await use_cases.save_settings(config_storage(request), token, document)
     return JSONResponse(settings_document(settings), headers=_PRIVATE)
 
 
@@ -79,7 +73,7 @@ def read_json(raw: bytes) -> object:
 async def post_portfolio(request: Request) -> Response:
     token = bearer_token(request)
     uploads = await read_uploads(await read_form(request))
-    household = await service.read_household(config_store(request), token, uploads)
+    household = await use_cases.read_household(config_storage(request), token, uploads)
     return JSONResponse(portfolio_document(household), headers=_PRIVATE)
 
 
@@ -87,7 +81,18 @@ async def post_rebalance(request: Request) -> Response:
     token = bearer_token(request)
     form = await read_form(request)
     uploads = await read_uploads(form)
-    plan, household = await service.rebalance(
-        config_store(request), token, uploads, read_rebalance_request(form)
+    plan, household = await use_cases.rebalance(
+        config_storage(request), token, uploads, read_rebalance_request(form)
     )
     return JSONResponse(plan_document(plan, household), headers=_PRIVATE)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/healthz", healthz),
+        Route("/openapi.json", openapi),
+        Route("/api/v1/token", new_token),
+        Route("/api/v1/config", config, methods=["GET", "PUT"]),
+        Route("/api/v1/portfolio", post_portfolio, methods=["POST"]),
+        Route("/api/v1/rebalance", post_rebalance, methods=["POST"]),
+    ]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from rebalance_service.web_format import INVESTABLE, TAX_GROUP_LABELS
-from rebalance_service.web_forms import ConfigureForm, SecurityRow, clean_number
+from rebalance_service.web.configure_form import ConfigureForm, SecurityRow, clean_number
+from rebalance_service.web.formatting import INVESTABLE, TAX_GROUP_LABELS
 
 Anchors = dict[str, tuple[str, str]]  # API field path -> (element id, what a person calls it)
 

@@ -1,8 +1,10 @@
 """The use cases, shared by the JSON API and the web page.
 
-Each takes decoded input, does the slow pure work (key derivation, parsing,
-solving) in a worker thread so the event loop stays free, and returns domain
-values. Nothing here knows about HTTP.
+Each takes decoded input (a checked and admitted token, the uploaded files, a
+decoded configuration document) and the storage port, does the slow pure work
+(key derivation, parsing, solving) in a worker thread so the event loop stays
+free, and returns domain values. Nothing here knows about HTTP: the edge reads
+the request and counts the token against the guessing limit before calling in.
 """
 
 from __future__ import annotations
@@ -14,22 +16,21 @@ from functools import cache, partial
 
 import anyio
 import anyio.to_thread
-from starlette.concurrency import run_in_threadpool
 
-from rebalance_service.config_store import ConfigConflict, ConfigStore
 from rebalance_service.engine import optimize
 from rebalance_service.household import Household, assemble, build_problem
 from rebalance_service.importers import read_statement
-from rebalance_service.keys import UserKeys
-from rebalance_service.rate_limit import admit_token
+from rebalance_service.keys import Token, UserKeys
+from rebalance_service.storage import ConfigConflict, ConfigStorage
 from rebalancer.catalogue import TaxGroup
+from rebalancer.field_errors import InvalidInput
 from rebalancer.plan import Plan
 from rebalancer.problem import Mode
 from rebalancer.settings import EffectiveSettings
 from rebalancer.validation import settings_problems
-from rebalancer.wire import InvalidInput, decode_config_document
+from rebalancer.wire import ConfigDocument
 
-_SAVE_ATTEMPTS = 3  # a write that loses a race reads again and retries
+SAVE_ATTEMPTS = 3  # a write that loses a race reads again and retries
 
 Upload = tuple[str, bytes]  # file name, contents
 
@@ -42,13 +43,14 @@ class RebalanceRequest:
     prove: bool = False  # the exact search, seconds rather than milliseconds (`optimize`)
 
 
-async def derive_keys(token: str) -> UserKeys:
-    admit_token(token)
-    return await run_in_threadpool(UserKeys.from_token, token)
+async def derive_keys(token: Token) -> UserKeys:
+    return await anyio.to_thread.run_sync(UserKeys.from_token, token)
 
 
-async def read_household(store: ConfigStore, token: str, uploads: Sequence[Upload]) -> Household:
-    statement = await run_in_threadpool(read_statement, uploads)
+async def read_household(
+    store: ConfigStorage, token: Token, uploads: Sequence[Upload]
+) -> Household:
+    statement = await anyio.to_thread.run_sync(read_statement, uploads)
     keys = await derive_keys(token)
     stored = await store.load(keys, [a.number for a in statement.accounts])
     settings = EffectiveSettings.of(stored.settings, await store.defaults())
@@ -56,7 +58,7 @@ async def read_household(store: ConfigStore, token: str, uploads: Sequence[Uploa
 
 
 async def rebalance(
-    store: ConfigStore, token: str, uploads: Sequence[Upload], request: RebalanceRequest
+    store: ConfigStorage, token: Token, uploads: Sequence[Upload], request: RebalanceRequest
 ) -> tuple[Plan, Household]:
     household = await read_household(store, token, uploads)
     problem = build_problem(household, request.mode, request.fractional, request.credits or {})
@@ -64,7 +66,7 @@ async def rebalance(
         solve = partial(optimize, problem, method="exact")
         plan = await anyio.to_thread.run_sync(solve, limiter=_proof_limiter())
     else:
-        plan = await run_in_threadpool(optimize, problem)
+        plan = await anyio.to_thread.run_sync(optimize, problem)
     return plan, household
 
 
@@ -76,18 +78,19 @@ def _proof_limiter() -> anyio.CapacityLimiter:
     return anyio.CapacityLimiter(1)
 
 
-async def read_settings(store: ConfigStore, token: str) -> EffectiveSettings:
+async def read_settings(store: ConfigStorage, token: Token) -> EffectiveSettings:
     keys = await derive_keys(token)
     stored = await store.load(keys, [])
     return EffectiveSettings.of(stored.settings, await store.defaults())
 
 
-async def save_settings(store: ConfigStore, token: str, body: object) -> EffectiveSettings:
+async def save_settings(
+    store: ConfigStorage, token: Token, document: ConfigDocument
+) -> EffectiveSettings:
     """Apply a configuration document on top of what is stored; all of it or nothing."""
-    document = decode_config_document(body)
     keys = await derive_keys(token)
     accounts = {entry.number: entry.settings for entry in document.accounts}
-    for attempt in range(_SAVE_ATTEMPTS):
+    for attempt in range(SAVE_ATTEMPTS):
         stored = await store.load(keys, list(accounts))
         merged = stored.settings.updated_with(document.settings)
         effective = EffectiveSettings.of(merged, await store.defaults())
@@ -97,7 +100,7 @@ async def save_settings(store: ConfigStore, token: str, body: object) -> Effecti
         try:
             await store.save(keys, stored, merged, accounts)
         except ConfigConflict:
-            if attempt + 1 == _SAVE_ATTEMPTS:
+            if attempt + 1 == SAVE_ATTEMPTS:
                 raise
             continue
         return effective

@@ -13,9 +13,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from rebalance_service.charts import ClassBars, Placement, allocation_chart, placement_chart
-from rebalance_service.trades_csv import data_url, trades_csv
-from rebalance_service.web_format import INVESTABLE, to_decimal
+from rebalance_service.web.charts import ClassBars, Placement, allocation_chart, placement_chart
+from rebalance_service.web.formatting import INVESTABLE, to_decimal
+from rebalance_service.web.trades_csv import data_url, trades_csv
 from rebalancer.money import format_money, percent
 
 JSON = dict[str, Any]

@@ -1,0 +1,52 @@
+"""The port through which the use cases reach a user's stored configuration.
+
+`config_store.ConfigStore` implements it over HTTP against the config service;
+tests implement it in memory. Whatever implements it seals, stores and opens:
+the use cases see only settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from rebalance_service.keys import UserKeys
+from rebalancer.settings import AccountSettings, Defaults, UserSettings
+
+
+class ConfigUnavailable(Exception):
+    """The store could not be reached or failed; the message says how."""
+
+
+class ConfigConflict(Exception):
+    """Someone else saved this user's configuration between our read and our write."""
+
+
+class StoredDataUnreadable(Exception):
+    """A stored record would not open: the data was tampered with or the secret changed."""
+
+
+@dataclass(frozen=True)
+class StoredConfig:
+    version: int  # 0 before the user's first save
+    settings: UserSettings
+    accounts: dict[str, AccountSettings]  # by account number, only those asked for and found
+
+
+class ConfigStorage(Protocol):
+    async def load(self, keys: UserKeys, account_numbers: Sequence[str]) -> StoredConfig:
+        """The user's settings and those of the named accounts that have any."""
+
+    async def save(
+        self,
+        keys: UserKeys,
+        stored: StoredConfig,
+        settings: UserSettings,
+        accounts: Mapping[str, AccountSettings],
+    ) -> int:
+        """Write settings and accounts at once over `stored`, as `load` gave it; returns
+        the new version, or raises ConfigConflict if someone saved since."""
+
+    async def defaults(self) -> Defaults:
+        """The installation's catalogue and default settings."""

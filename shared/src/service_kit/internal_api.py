@@ -1,0 +1,50 @@
+"""The internal contract between the two services, spelled once for both.
+
+Only the rebalance service calls the config service, presenting the service
+credential. It sends identifiers derived from users' tokens and sealed blobs
+(base64), never a token, an account number or a description.
+
+    GET  CATALOGUE_PATH   -> Catalogue: the built-in catalogue and defaults
+    POST READ_USER_PATH   ReadRequest -> ReadAnswer
+    POST WRITE_USER_PATH  WriteRequest -> WriteAnswer, or 409 if `expected_version` is stale
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+CATALOGUE_PATH = "/internal/v1/catalogue"
+READ_USER_PATH = "/internal/v1/users/read"
+WRITE_USER_PATH = "/internal/v1/users/write"
+
+MAX_SEALED = 64 * 1024  # bytes in one sealed record, before base64
+MAX_ACCOUNTS = 1000  # account identifiers in one read or write
+
+
+class ReadRequest(TypedDict):
+    user_id: str
+    account_ids: list[str]
+
+
+class ReadAnswer(TypedDict):
+    version: int  # 0 before the user's first save
+    catalogue_version: str
+    server_key: str  # base64; with the user's root key, makes the sealing key
+    settings: str | None  # base64 of the sealed settings; None before the first save
+    accounts: dict[str, str]  # account id -> base64 of the sealed account, those found
+
+
+class WriteRequest(TypedDict):
+    user_id: str
+    expected_version: int
+    settings: str
+    accounts: dict[str, str]
+
+
+class WriteAnswer(TypedDict):
+    version: int
+
+
+# The catalogue document: {"version", "targets", "affinities", "asset_classes",
+# "securities"}, the last four in the shapes of the public configuration document.
+Catalogue = dict[str, Any]
