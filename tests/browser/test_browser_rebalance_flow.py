@@ -142,3 +142,27 @@ def test_a_manual_price_turns_a_dollar_amount_into_shares(page: Page, shared_sta
         shares = bond.locator("td").nth(3).inner_text()
         assert shares.isdigit(), "BND is bought in whole shares at the manual price"
     screenshot(page, "05-results-with-manual-price")
+
+
+def test_rebalancing_before_configuring_says_so_and_opens_the_configure_step(
+    page: Page, shared_stack: Stack
+) -> None:
+    token = open_home_with_new_token(page, shared_stack.url)
+    choose_sample(page)
+    page.get_by_role("button", name="Rebalance").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Configure your accounts and targets")
+    expect(page.locator("#no-settings")).to_contain_text(
+        "None of these accounts has settings under this token"
+    )
+    expect(page.locator("#accounts-section")).to_contain_text("Fidelity · Individual")
+    expect(page.locator("input[name=token]")).to_have_value(token)
+    body = page.inner_text("body")
+    assert "Your trades" not in body
+    assert "Proven" not in body
+    assert page.locator("svg").count() == 0  # no charts of a $0 portfolio
+    screenshot(page, "05-no-settings")
+
+    set_up_accounts(page)
+    set_targets(page, TARGETS)
+    page.get_by_role("button", name="Save settings").first.click()
+    expect(page.get_by_role("status").filter(has_text="Settings saved")).to_be_visible()

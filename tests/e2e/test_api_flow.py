@@ -110,6 +110,36 @@ def test_an_unconfigured_household_is_shown_but_not_traded(client: ApiClient) ->
     assert plan["trades"] == []
 
 
+NO_SETTINGS = "None of these accounts has settings under this token"
+
+
+def test_files_with_no_settings_under_the_token_say_so_first(client: ApiClient) -> None:
+    portfolio = client.json(client.portfolio([FIDELITY_2025]))
+    plan = client.json(client.rebalance([FIDELITY_2025], mode="full"))
+    for document in (portfolio, plan):
+        assert document["settings_found"] is False
+        assert document["warnings"][0].startswith(NO_SETTINGS)
+
+
+def test_a_mistyped_token_reads_exactly_like_a_new_one(client: ApiClient) -> None:
+    client.json(client.put_config(fidelity_2025_config()))
+    configured = client.json(client.rebalance([FIDELITY_2025]))
+    assert configured["settings_found"] is True
+    assert not configured["warnings"] or not configured["warnings"][0].startswith(NO_SETTINGS)
+    assert client.token is not None
+    typo = "1" if client.token.endswith("0") else "0"
+    mistyped = ApiClient(str(client.http.base_url), token=client.token[:-1] + typo)
+    new = ApiClient(str(client.http.base_url), token=client.new_token())
+    try:
+        answers = [api.rebalance([FIDELITY_2025]) for api in (mistyped, new)]
+        assert [a.status_code for a in answers] == [200, 200]
+        assert answers[0].json() == answers[1].json()
+        assert answers[0].json()["settings_found"] is False
+    finally:
+        mistyped.close()
+        new.close()
+
+
 @pytest.mark.parametrize("mode", ["buy_only", "no_sell_taxable", "full", "relocate"])
 def test_every_mode_rebalances_the_sample_within_its_rules(client: ApiClient, mode: str) -> None:
     client.json(client.put_config(fidelity_2025_config()))

@@ -10,7 +10,12 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from rebalance_service.household import Household, HouseholdAccount, portfolio_allocation
+from rebalance_service.household import (
+    NO_SETTINGS,
+    Household,
+    HouseholdAccount,
+    portfolio_allocation,
+)
 from rebalancer.money import format_decimal, format_money
 from rebalancer.plan import Allocation, AllocationLine, Plan, Proof
 from rebalancer.settings import EffectiveSettings
@@ -96,8 +101,13 @@ def portfolio_document(household: Household) -> JSON:
         "allocation": allocation_lines(allocation.by_class),
         "allocation_by_group": group_lines(allocation.by_group),
         "unknown_symbols": list(household.unknown_symbols),
-        "warnings": list(household.warnings),
+        "settings_found": household.settings_found,
+        "warnings": _first_warnings(household),
     }
+
+
+def _first_warnings(household: Household) -> list[str]:
+    return [*([] if household.settings_found else [NO_SETTINGS]), *household.warnings]
 
 
 def _class_of(household: Household, symbol: str, kind: str) -> str | None:
@@ -143,7 +153,8 @@ def plan_document(plan: Plan, household: Household) -> JSON:
         "total_before": money(plan.before.total),
         "total_after": money(plan.after.total),
         "proof": proof_document(plan.proof),
-        "warnings": [*household.warnings, *plan.warnings],
+        "settings_found": household.settings_found,
+        "warnings": [*_first_warnings(household), *plan.warnings],
     }
 
 

@@ -44,12 +44,25 @@ class HouseholdAccount:
         return self.counted and self.settings is not None
 
 
+# Said first when no uploaded account has settings. A mistyped token and a new one
+# must read alike: nothing may tell a guesser which tokens hold data.
+NO_SETTINGS = (
+    "None of these accounts has settings under this token. If you configured them "
+    "before, check the token; otherwise configure them now"
+)
+
+
 @dataclass(frozen=True)
 class Household:
     accounts: tuple[HouseholdAccount, ...]
     settings: EffectiveSettings
     warnings: tuple[str, ...]
     unknown_symbols: tuple[str, ...]
+
+    @property
+    def settings_found(self) -> bool:
+        """Whether any account of the uploads has settings under this token."""
+        return any(a.settings is not None for a in self.accounts)
 
 
 def assemble(

@@ -61,13 +61,15 @@ async def rebalance(
     store: ConfigStorage, token: Token, uploads: Sequence[Upload], request: RebalanceRequest
 ) -> tuple[Plan, Household]:
     household = await read_household(store, token, uploads)
+    return await plan_trades(household, request), household
+
+
+async def plan_trades(household: Household, request: RebalanceRequest) -> Plan:
     problem = build_problem(household, request.mode, request.fractional, request.credits or {})
     if request.prove:
         solve = partial(optimize, problem, method="exact")
-        plan = await anyio.to_thread.run_sync(solve, limiter=_proof_limiter())
-    else:
-        plan = await anyio.to_thread.run_sync(optimize, problem)
-    return plan, household
+        return await anyio.to_thread.run_sync(solve, limiter=_proof_limiter())
+    return await anyio.to_thread.run_sync(optimize, problem)
 
 
 @cache

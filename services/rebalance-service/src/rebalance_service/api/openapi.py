@@ -155,6 +155,11 @@ _HOLDING = {
     "value": _DECIMAL,
     "cost_basis": _NULLABLE_DECIMAL,
 }
+_SETTINGS_FOUND = {
+    "type": "boolean",
+    "description": "whether any uploaded account has settings under this token; when not, "
+    "the first warning says so (a mistyped token reads exactly like a new one)",
+}
 _PORTFOLIO = _object(
     {
         "accounts": _list(_object(_PORTFOLIO_ACCOUNT, list(_PORTFOLIO_ACCOUNT))),
@@ -162,9 +167,18 @@ _PORTFOLIO = _object(
         "allocation": _ALLOCATION,
         "allocation_by_group": _GROUPS,
         "unknown_symbols": _list(_TEXT),
+        "settings_found": _SETTINGS_FOUND,
         "warnings": _list(_TEXT),
     },
-    ["accounts", "holdings", "allocation", "allocation_by_group", "unknown_symbols", "warnings"],
+    [
+        "accounts",
+        "holdings",
+        "allocation",
+        "allocation_by_group",
+        "unknown_symbols",
+        "settings_found",
+        "warnings",
+    ],
 )
 _TRADE_FIELDS = {
     "account": _TEXT,
@@ -235,6 +249,7 @@ _PLAN_FIELDS = {
     "total_before": _DECIMAL,
     "total_after": _DECIMAL,
     "proof": _object(_PROOF_FIELDS, list(_PROOF_FIELDS)),
+    "settings_found": _SETTINGS_FOUND,
     "warnings": _list(_TEXT),
 }
 _PLAN = _object(_PLAN_FIELDS, list(_PLAN_FIELDS))

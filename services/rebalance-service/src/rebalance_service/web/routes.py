@@ -25,6 +25,7 @@ from rebalance_service.edge.app_state import config_storage
 from rebalance_service.edge.errors import describe
 from rebalance_service.edge.tokens import form_token
 from rebalance_service.edge.uploads import read_form, read_rebalance_request, read_uploads
+from rebalance_service.household import NO_SETTINGS
 from rebalance_service.web.configure_form import (
     MAX_ROWS,
     ConfigureForm,
@@ -106,9 +107,14 @@ async def results(request: Request) -> Response:
         form = await read_form(request)
         values = {k: v for k, v in form.items() if isinstance(v, str)}
         token = form_token(request, form)
-        plan, household = await use_cases.rebalance(
-            config_storage(request), token, await read_uploads(form), read_rebalance_request(form)
-        )
+        uploads, wanted = await read_uploads(form), read_rebalance_request(form)
+        household = await use_cases.read_household(config_storage(request), token, uploads)
+        if not household.settings_found:  # nothing to plan yet: the next step is to configure
+            notice = NO_SETTINGS
+            return _configure_page(
+                request, prefilled_form(token, household, household.settings), notice=notice
+            )
+        plan = await use_cases.plan_trades(household, wanted)
     except Exception as error:  # every error a user can fix is shown on the form
         return _home_error(request, error, values)
     return _page(request, "results.html", view=results_view(plan_document(plan, household)))
@@ -164,10 +170,12 @@ def _home_error(request: Request, error: Exception, values: dict[str, str]) -> R
     return _home(request, status, values, errors)
 
 
-def _configure_page(request: Request, form: ConfigureForm, status: int = 200) -> Response:
+def _configure_page(
+    request: Request, form: ConfigureForm, status: int = 200, notice: str = ""
+) -> Response:
     sums = form.target_sums()
     total = format_decimal(sums[0]) if sums else "?"
-    return _page(request, "configure.html", status, cfg=form, total=total)
+    return _page(request, "configure.html", status, cfg=form, total=total, notice=notice)
 
 
 async def back_home(_: Request) -> Response:
