@@ -14,6 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from rebalancer.catalogue import Catalogue, TaxGroup
+from rebalancer.instruments import Instrument
 from rebalancer.targets import Target
 
 
@@ -26,15 +27,22 @@ class Mode(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Position:
-    """A holding of one security in one account."""
+    """A holding of one security in one account.
+
+    `price` is what one unit of `shares` is worth, the unit value the engine trades
+    at; `quote` is the brokerage's own quote where that differs (a bond's price per
+    100 of face, whose `shares` are its face amount), for the plan to show.
+    """
 
     symbol: str
     asset_class: str | None  # None: not in the catalogue; held as is, never traded
     shares: Decimal
-    price: Decimal | None
+    price: Decimal | None  # dollars per unit of `shares`
     value: Decimal
     cost_basis: Decimal | None = None  # total, for estimating realized gains
     tradable: bool = True  # options and unknown symbols are not
+    quote: Decimal | None = None  # the brokerage's quote, where not per unit
+    instrument: Instrument = Instrument.FUND
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,6 +126,7 @@ def plan_document(plan: Plan, household: Household) -> JSON:
                 "asset_class": t.asset_class,
                 "shares": number(t.shares),
                 "price": number(t.price),
+                "unit_price": number(t.unit_price),
                 "amount": money(t.amount),
                 "reason": t.reason,
             }

@@ -93,14 +93,18 @@ def engine_account(account: HouseholdAccount, catalogue: Catalogue) -> Account:
 def _position(holding: Holding, catalogue: Catalogue) -> Position:
     security = catalogue.security(holding.symbol) if holding.kind == HoldingKind.SECURITY else None
     asset_class = security.asset_class if security else None
+    # The engine trades at the unit value; the plan shows the brokerage's quote.
+    per_unit = holding.quote_factor == 1
     return Position(
         symbol=holding.symbol,
         asset_class=asset_class,
         shares=holding.shares,
-        price=holding.price,
+        price=holding.unit_price,
         value=holding.value,
         cost_basis=holding.cost_basis,
         tradable=asset_class is not None and asset_class != CASH_CLASS,
+        quote=None if per_unit else holding.price,
+        instrument=holding.instrument,
     )
 
 

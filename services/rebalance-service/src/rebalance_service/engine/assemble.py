@@ -33,9 +33,10 @@ def assemble(facts: Facts, deals: list[Deal], notes: list[str], proof: Proof) ->
             symbol=facts.lots[d.lot].symbol,
             asset_class=facts.lots[d.lot].asset_class,
             shares=d.shares,
-            price=facts.lots[d.lot].price,
+            price=_quoted(facts.lots[d.lot]),
             amount=d.amount,
             reason=reason(facts, d, ordered),
+            unit_price=facts.lots[d.lot].price,
         )
         for d in ordered
     )
@@ -68,6 +69,11 @@ def assemble(facts: Facts, deals: list[Deal], notes: list[str], proof: Proof) ->
         proof=proof,
         warnings=tuple(warnings),
     )
+
+
+def _quoted(lot: Lot) -> Decimal | None:
+    """The price as the brokerage shows it: per 100 of face for a bond."""
+    return lot.quote if lot.quote is not None and lot.price is not None else lot.price
 
 
 def _accounts_after(facts: Facts, deals: list[Deal], cash: list[Decimal]) -> list[Account]:

@@ -40,13 +40,14 @@ class Lot:
     account: int  # index into Facts.accounts
     symbol: str
     asset_class: str
-    price: Decimal | None  # None: no price anywhere, bought by dollar amount
+    price: Decimal | None  # dollars per unit; None: no price anywhere, bought by dollar amount
     held: Decimal  # shares held; 0 for a security the account does not hold yet
     held_value: Decimal
     cost_basis: Decimal | None
     whole: bool  # whole shares only
     can_sell: bool
     can_buy: bool
+    quote: Decimal | None = None  # the brokerage's quote where not per unit (bonds: per 100)
 
 
 @dataclass(frozen=True)
@@ -143,12 +144,13 @@ def is_lot(position: Position) -> bool:
     )
 
 
-def _known_prices(accounts: Sequence[Account]) -> dict[str, Decimal]:
-    prices: dict[str, Decimal] = {}
+def _known_prices(accounts: Sequence[Account]) -> dict[str, Position]:
+    """The first priced position of each symbol: its unit value and its quote."""
+    prices: dict[str, Position] = {}
     for account in accounts:
         for position in account.positions:
             if position.price is not None and position.price > 0:
-                prices.setdefault(position.symbol.upper(), position.price)
+                prices.setdefault(position.symbol.upper(), position)
     return prices
 
 
@@ -160,7 +162,7 @@ def _lots(problem: Problem, accounts: Sequence[Account]) -> tuple[Lot, ...]:
         if own is not None and own > 0:
             return own
         if symbol in prices:
-            return prices[symbol]
+            return prices[symbol].price
         security = catalogue.security(symbol)
         if security is not None and security.price is not None and security.price > 0:
             return security.price
@@ -182,8 +184,9 @@ def _lots(problem: Problem, accounts: Sequence[Account]) -> tuple[Lot, ...]:
             assert asset_class is not None  # is_lot
             held = sum((p.shares for p in lines), ZERO)
             value = sum((p.value for p in lines), ZERO)
-            own = next((p.price for p in lines if p.price is not None and p.price > 0), None)
-            price = price_of(symbol, own)
+            priced = next((p for p in lines if p.price is not None and p.price > 0), None)
+            price = price_of(symbol, priced.price if priced else None)
+            known = priced or prices.get(symbol)
             if price is None and value > 0:
                 price = value / held  # the file's own valuation, as a last resort
             bases = [p.cost_basis for p in lines if p.cost_basis is not None]
@@ -202,6 +205,7 @@ def _lots(problem: Problem, accounts: Sequence[Account]) -> tuple[Lot, ...]:
                     whole=whole(symbol) and price is not None,  # no price: bought in dollars
                     can_sell=price is not None and not blocked,
                     can_buy=can_buy,
+                    quote=known.quote if known else None,
                 )
             )
         # Each class it may hold can also be bought through the class's default.
@@ -233,6 +237,7 @@ def _lots(problem: Problem, accounts: Sequence[Account]) -> tuple[Lot, ...]:
                     whole=whole(symbol) and price is not None,  # no price: bought in dollars
                     can_sell=False,
                     can_buy=True,
+                    quote=prices[symbol].quote if symbol in prices else None,
                 )
             )
     return tuple(lots)
