@@ -26,6 +26,8 @@ from enum import StrEnum
 ONE = Decimal(1)
 PER_HUNDRED = Decimal("0.01")  # a price per 100 of face
 CONTRACT = Decimal(100)  # an option contract covers 100 shares
+# Treasuries, bonds and brokered CDs trade in $1,000 of face at every brokerage.
+FACE_INCREMENT = Decimal(1000)
 FACTORS = (ONE, PER_HUNDRED, CONTRACT)
 # How far a row's own value may sit from quantity x price x factor: quotes are
 # rounded (a bill at $99.977) and some files round values to the dollar.
@@ -68,6 +70,11 @@ class Instrument(StrEnum):
     @property
     def per_hundred(self) -> bool:
         return self in (Instrument.BOND, Instrument.CD)
+
+    @property
+    def increment(self) -> Decimal:
+        """The units it trades in, unless a setting says otherwise."""
+        return FACE_INCREMENT if self.per_hundred else ONE
 
 
 def is_treasury(symbol: str, description: str = "") -> bool:

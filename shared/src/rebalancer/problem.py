@@ -43,6 +43,9 @@ class Position:
     tradable: bool = True  # options and unknown symbols are not
     quote: Decimal | None = None  # the brokerage's quote, where not per unit
     instrument: Instrument = Instrument.FUND
+    # Trades are whole multiples of it (a bond's $1,000 of face), but for the sale
+    # of a whole holding; 1 lets the problem's fractional rule decide.
+    increment: Decimal = Decimal(1)
 
 
 @dataclass(frozen=True, slots=True)

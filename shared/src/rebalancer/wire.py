@@ -185,7 +185,7 @@ class _Decoder:
         )
 
     def security(self, value: object, path: str) -> Security | None:
-        keys = {"symbol", "asset_class", "fractional", "default", "price"}
+        keys = {"symbol", "asset_class", "fractional", "default", "price", "increment"}
         obj = self.record(value, path, keys)
         if obj is None:
             return None
@@ -198,7 +198,12 @@ class _Decoder:
             price = self.decimal(obj["price"], f"{path}.price")
             if price is not None and price <= 0:
                 self.fail(f"{path}.price", "must be greater than 0")
-        return Security(symbol, asset_class, fractional, default, price)
+        increment = None
+        if obj.get("increment") is not None:
+            increment = self.decimal(obj["increment"], f"{path}.increment")
+            if increment is not None and increment <= 0:
+                self.fail(f"{path}.increment", "must be greater than 0")
+        return Security(symbol, asset_class, fractional, default, price, increment)
 
 
 _DOCUMENT_KEYS = {"accounts", "targets", "affinities", "no_sell", "asset_classes", "securities"}
@@ -270,13 +275,16 @@ def encode_affinities(affinities: Mapping[TaxGroup, tuple[str, ...]]) -> dict[st
 
 
 def encode_security(security: Security) -> dict[str, object]:
-    return {
+    encoded: dict[str, object] = {
         "symbol": security.symbol,
         "asset_class": security.asset_class,
         "fractional": security.fractional,
         "default": security.default,
         "price": None if security.price is None else format_decimal(security.price),
     }
+    if security.increment is not None:  # left out when unset: documents stay as they were
+        encoded["increment"] = format_decimal(security.increment)
+    return encoded
 
 
 def encode_account_settings(settings: AccountSettings) -> dict[str, object]:

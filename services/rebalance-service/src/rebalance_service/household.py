@@ -105,6 +105,7 @@ def _position(holding: Holding, catalogue: Catalogue) -> Position:
         tradable=asset_class is not None and asset_class != CASH_CLASS,
         quote=None if per_unit else holding.price,
         instrument=holding.instrument,
+        increment=(security.increment if security else None) or holding.instrument.increment,
     )
 
 

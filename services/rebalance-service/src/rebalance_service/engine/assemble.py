@@ -32,11 +32,11 @@ def assemble(facts: Facts, deals: list[Deal], notes: list[str], proof: Proof) ->
             action=d.action,
             symbol=facts.lots[d.lot].symbol,
             asset_class=facts.lots[d.lot].asset_class,
-            shares=d.shares,
+            shares=None if d.shares is None else d.shares * facts.lots[d.lot].step,
             price=_quoted(facts.lots[d.lot]),
             amount=d.amount,
             reason=reason(facts, d, ordered),
-            unit_price=facts.lots[d.lot].price,
+            unit_price=facts.lots[d.lot].unit_price,
         )
         for d in ordered
     )
@@ -73,7 +73,7 @@ def assemble(facts: Facts, deals: list[Deal], notes: list[str], proof: Proof) ->
 
 def _quoted(lot: Lot) -> Decimal | None:
     """The price as the brokerage shows it: per 100 of face for a bond."""
-    return lot.quote if lot.quote is not None and lot.price is not None else lot.price
+    return lot.quote if lot.quote is not None and lot.price is not None else lot.unit_price
 
 
 def _accounts_after(facts: Facts, deals: list[Deal], cash: list[Decimal]) -> list[Account]:
@@ -96,6 +96,8 @@ def _accounts_after(facts: Facts, deals: list[Deal], cash: list[Decimal]) -> lis
         for lot, shares, dollars in traded:
             held = lot.held + shares
             value = lot.held_value + dollars if held > 0 or lot.price is None else ZERO
-            positions.append(Position(lot.symbol, lot.asset_class, held, lot.price, value))
+            positions.append(
+                Position(lot.symbol, lot.asset_class, held * lot.step, lot.unit_price, value)
+            )
         accounts.append(replace(account, cash=cash[index], positions=tuple(positions)))
     return accounts

@@ -14,9 +14,13 @@ order, lots follow each account's positions and then its affinity list.
   class.
 - A lot is sold only where the mode and the locks allow, and bought only where its
   tax group's affinities list its class.
-- Price: the holding's own price, else the same symbol's price in any account, else
+- Price: the holding's own unit value, else the same symbol's in any account, else
   the catalogue's manual price, else (for a holding) value / shares. A buy candidate
   with no price at all is bought by dollar amount (`Lot.price is None`).
+- Units: a lot trades in whole multiples of its *step*, the security's increment
+  (a bond's $1,000 of face) where that is more than one share. Such a lot's `price`
+  and `held` count steps, not shares, so the program needs no notion of increments:
+  a step is its whole share. The plan turns steps back into shares (`assemble`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from rebalance_service.engine.text import dollars, label
 from rebalancer.allocation import class_values
@@ -31,6 +36,8 @@ from rebalancer.catalogue import CASH_CLASS, TaxGroup
 from rebalancer.money import HUNDRED, ZERO
 from rebalancer.problem import Account, Mode, Position, Problem
 from rebalancer.targets import group_targets, resolve_targets
+
+ONE = Decimal(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +55,12 @@ class Lot:
     can_sell: bool
     can_buy: bool
     quote: Decimal | None = None  # the brokerage's quote where not per unit (bonds: per 100)
+    step: Decimal = ONE  # shares per unit of `held` and `price` (see the module docstring)
+
+    @property
+    def unit_price(self) -> Decimal | None:
+        """Dollars per share, as the plan shows `shares`."""
+        return None if self.price is None else self.price / self.step
 
 
 @dataclass(frozen=True)
@@ -172,6 +185,23 @@ def _lots(problem: Problem, accounts: Sequence[Account]) -> tuple[Lot, ...]:
         security = catalogue.security(symbol)
         return not (problem.fractional or (security is not None and security.fractional))
 
+    def step_of(symbol: str, lines: Sequence[Position]) -> Decimal:
+        security = catalogue.security(symbol)
+        if security is not None and security.increment:
+            return security.increment
+        known = lines[0] if lines else prices.get(symbol)
+        return known.increment if known is not None and known.increment > 0 else ONE
+
+    def lot(account: int, symbol: str, price: Decimal | None, step: Decimal, **rest: Any) -> Lot:
+        if step == ONE:
+            return Lot(account, symbol, price=price, step=step, **rest)
+        # Counted in steps: whole steps, whatever the fractional rule says.
+        rest["whole"] = price is not None
+        rest["held"] = rest["held"] / step
+        return Lot(
+            account, symbol, price=None if price is None else price * step, step=step, **rest
+        )
+
     lots: list[Lot] = []
     for index, account in enumerate(accounts):
         allowed = problem.affinities.get(account.tax_group, ())
@@ -194,11 +224,12 @@ def _lots(problem: Problem, accounts: Sequence[Account]) -> tuple[Lot, ...]:
             can_buy = asset_class in allowed
             blocked = sale_blocker(problem, account.tax_group, asset_class) is not None
             lots.append(
-                Lot(
-                    account=index,
-                    symbol=symbol,
+                lot(
+                    index,
+                    symbol,
+                    price,
+                    step_of(symbol, lines),
                     asset_class=asset_class,
-                    price=price,
                     held=held,
                     held_value=value,
                     cost_basis=basis,
@@ -226,11 +257,12 @@ def _lots(problem: Problem, accounts: Sequence[Account]) -> tuple[Lot, ...]:
                 # default could only be bought by dollar amount, for the user to check.
                 continue
             lots.append(
-                Lot(
-                    account=index,
-                    symbol=symbol,
+                lot(
+                    index,
+                    symbol,
+                    price,
+                    step_of(symbol, ()),
                     asset_class=asset_class,
-                    price=price,
                     held=ZERO,
                     held_value=ZERO,
                     cost_basis=None,
