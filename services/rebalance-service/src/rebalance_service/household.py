@@ -4,15 +4,21 @@ Pure functions: from a `Statement`, the stored account settings and the user's
 effective settings to the engine's `Problem`, or to the view of the portfolio.
 Accounts are named by their masked number (`...5678`) from here on, so nothing
 downstream, error messages included, can leak a full account number.
+
+Treasuries and brokered CDs the catalogue does not name are added to the
+household's catalogue under the class their term implies (`fixed_income`), dated
+from the export (else today), so they are never "unknown symbols".
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 
-from rebalancer.catalogue import CASH_CLASS, Catalogue, TaxGroup
+from rebalancer.catalogue import CASH_CLASS, Catalogue, Security, TaxGroup
+from rebalancer.fixed_income import recognise
 from rebalancer.problem import Account, Mode, Position, Problem
 from rebalancer.settings import AccountSettings, EffectiveSettings
 from rebalancer.statement import AccountStatement, Holding, HoldingKind, Statement
@@ -50,7 +56,9 @@ def assemble(
     statement: Statement,
     stored_accounts: Mapping[str, AccountSettings],
     settings: EffectiveSettings,
+    today: date | None = None,
 ) -> Household:
+    settings = _with_recognised(statement, settings, today)
     labels: dict[str, int] = {}
     accounts = []
     warnings = list(statement.warnings)
@@ -77,6 +85,25 @@ def assemble(
             f"{', '.join(unknown)}"
         )
     return Household(tuple(accounts), settings, tuple(warnings), tuple(unknown))
+
+
+def _with_recognised(
+    statement: Statement, settings: EffectiveSettings, today: date | None
+) -> EffectiveSettings:
+    """The settings, their catalogue knowing the Treasuries and CDs held."""
+    as_of = statement.downloaded or today or date.today()  # a file without a date: now
+    catalogue = settings.catalogue
+    found: dict[str, Security] = {}
+    for account in statement.accounts:
+        for h in account.holdings:
+            if h.kind != HoldingKind.SECURITY or catalogue.security(h.symbol) is not None:
+                continue  # the user's own mapping, or the catalogue's, wins
+            asset_class = recognise(h.symbol, h.description, as_of)
+            if asset_class is not None and catalogue.group_of(asset_class) is not None:
+                found.setdefault(h.symbol.upper(), Security(h.symbol.upper(), asset_class))
+    if not found:
+        return settings
+    return replace(settings, catalogue=catalogue.with_additions((), found.values()))
 
 
 def engine_account(account: HouseholdAccount, catalogue: Catalogue) -> Account:
