@@ -55,6 +55,7 @@ class Account:
     cash: Decimal
     positions: tuple[Position, ...] = ()
     credit_default: bool = False  # receives its tax group's credit
+    menu: tuple[str, ...] = ()  # the symbols it may buy; empty: any
 
 
 @dataclass(frozen=True)

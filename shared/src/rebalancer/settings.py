@@ -18,6 +18,7 @@ class AccountSettings:
     tax_group: TaxGroup
     description: str = ""
     credit_default: bool = False  # receives its tax group's credit
+    menu: tuple[str, ...] = ()  # the symbols the account may buy (upper case); empty: any
 
 
 @dataclass(frozen=True, slots=True)

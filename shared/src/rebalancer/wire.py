@@ -126,7 +126,7 @@ class _Decoder:
     # The document's parts.
 
     def account(self, value: object, path: str) -> AccountEntry | None:
-        keys = {"number", "tax_group", "description", "credit_default"}
+        keys = {"number", "tax_group", "description", "credit_default", "menu"}
         obj = self.record(value, path, keys)
         if obj is None:
             return None
@@ -139,9 +139,15 @@ class _Decoder:
             obj.get("description", ""), f"{path}.description", MAX_DESCRIPTION, empty=True
         )
         credit_default = self.flag(obj.get("credit_default", False), f"{path}.credit_default")
+        menu = self.list_of(obj.get("menu") or [], f"{path}.menu", self.symbol) or ()
+        if len(set(menu)) != len(menu):
+            self.fail(f"{path}.menu", "lists the same symbol more than once")
         if group is None or not number:
             return None
-        return AccountEntry(number, AccountSettings(group, description, credit_default))
+        return AccountEntry(number, AccountSettings(group, description, credit_default, menu))
+
+    def symbol(self, value: object, path: str) -> str:
+        return self.text(value, path).upper()
 
     def target(self, value: object, path: str) -> Target | None:
         obj = self.record(value, path, {"asset_class", "kind", "value"})
@@ -288,11 +294,14 @@ def encode_security(security: Security) -> dict[str, object]:
 
 
 def encode_account_settings(settings: AccountSettings) -> dict[str, object]:
-    return {
+    encoded: dict[str, object] = {
         "tax_group": settings.tax_group.value,
         "description": settings.description,
         "credit_default": settings.credit_default,
     }
+    if settings.menu:  # left out when empty: stored documents stay as they were
+        encoded["menu"] = list(settings.menu)
+    return encoded
 
 
 def decode_account_settings(value: object) -> AccountSettings:

@@ -114,6 +114,7 @@ def engine_account(account: HouseholdAccount, catalogue: Catalogue) -> Account:
         cash=account.statement.cash,
         positions=tuple(_position(holding, catalogue) for holding in account.statement.holdings),
         credit_default=bool(account.settings and account.settings.credit_default),
+        menu=account.settings.menu if account.settings else (),
     )
 
 

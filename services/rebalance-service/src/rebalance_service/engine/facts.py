@@ -13,7 +13,8 @@ order, lots follow each account's positions and then its affinity list.
   in the allocation, as `measure_allocation` counts them). Account cash is the Cash
   class.
 - A lot is sold only where the mode and the locks allow, and bought only where its
-  tax group's affinities list its class.
+  tax group's affinities list its class, through the one security the buy order
+  (`buying`) picks for the class in that account.
 - Price: the holding's own unit value, else the same symbol's in any account, else
   the catalogue's manual price, else (for a holding) value / shares. A buy candidate
   with no price at all is bought by dollar amount (`Lot.price is None`).
@@ -30,6 +31,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from rebalance_service.engine.buying import buy_choice
 from rebalance_service.engine.text import dollars, label
 from rebalancer.allocation import class_values
 from rebalancer.catalogue import CASH_CLASS, TaxGroup
@@ -78,6 +80,8 @@ class Facts:
     rank: Mapping[tuple[TaxGroup, str], int]  # places below the class's best tax group
     best: Mapping[str, tuple[TaxGroup, ...]]  # tax groups present that hold it best
     warnings: tuple[str, ...]
+    # (account, class) pairs an account's affinities allow but its menu does not offer
+    off_menu: frozenset[tuple[int, str]] = frozenset()
 
     def tax_group(self, lot: Lot) -> TaxGroup:
         return self.accounts[lot.account].tax_group
@@ -93,7 +97,8 @@ def gather(problem: Problem) -> Facts:
     values.setdefault(CASH_CLASS, ZERO)
     total = sum(values.values(), ZERO)
     class_targets = resolve_targets(problem.targets, total)
-    lots = _lots(problem, accounts)
+    off_menu: set[tuple[int, str]] = set()
+    lots = _lots(problem, accounts, off_menu)
     names = sorted(set(values) | set(class_targets) | {lot.asset_class for lot in lots})
     group_of = {name: problem.catalogue.group_of(name) or "Other" for name in names}
     band = problem.tolerance * total / HUNDRED if problem.tolerance and total > 0 else ZERO
@@ -112,6 +117,7 @@ def gather(problem: Problem) -> Facts:
         rank=rank,
         best=best,
         warnings=tuple(warnings),
+        off_menu=frozenset(off_menu),
     )
 
 
@@ -167,7 +173,9 @@ def _known_prices(accounts: Sequence[Account]) -> dict[str, Position]:
     return prices
 
 
-def _lots(problem: Problem, accounts: Sequence[Account]) -> tuple[Lot, ...]:
+def _lots(
+    problem: Problem, accounts: Sequence[Account], off_menu: set[tuple[int, str]]
+) -> tuple[Lot, ...]:
     catalogue = problem.catalogue
     prices = _known_prices(accounts)
 
@@ -205,6 +213,11 @@ def _lots(problem: Problem, accounts: Sequence[Account]) -> tuple[Lot, ...]:
     lots: list[Lot] = []
     for index, account in enumerate(accounts):
         allowed = problem.affinities.get(account.tax_group, ())
+        choice = {
+            asset_class: buy_choice(catalogue, account, asset_class, prices)
+            for asset_class in allowed
+            if asset_class != CASH_CLASS  # cash is the account's own, never a fund to buy
+        }
         merged: dict[str, list[Position]] = {}
         for position in account.positions:
             if is_lot(position):
@@ -221,7 +234,7 @@ def _lots(problem: Problem, accounts: Sequence[Account]) -> tuple[Lot, ...]:
                 price = value / held  # the file's own valuation, as a last resort
             bases = [p.cost_basis for p in lines if p.cost_basis is not None]
             basis = sum(bases, ZERO) if len(bases) == len(lines) else None
-            can_buy = asset_class in allowed
+            can_buy = choice.get(asset_class) == symbol
             blocked = sale_blocker(problem, account.tax_group, asset_class) is not None
             lots.append(
                 lot(
@@ -239,23 +252,15 @@ def _lots(problem: Problem, accounts: Sequence[Account]) -> tuple[Lot, ...]:
                     quote=known.quote if known else None,
                 )
             )
-        # Each class it may hold can also be bought through the class's default.
-        for asset_class in allowed:
-            security = catalogue.default_security(asset_class)
-            if asset_class == CASH_CLASS or security is None:
-                continue  # cash is the account's own, never a fund to buy
-            symbol = security.symbol.upper()
-            if symbol in merged:  # held: a lot already
+        # Each class it may hold is bought through the security the buy order picks.
+        for asset_class, chosen in choice.items():
+            if chosen is None:
+                off_menu.add((index, asset_class))
                 continue
+            if chosen in merged:  # held: a lot already
+                continue
+            symbol = chosen
             price = price_of(symbol, None)
-            if price is None and any(
-                lot.account == index and lot.asset_class == asset_class and lot.can_buy
-                for lot in lots
-                if lot.price is not None
-            ):
-                # A held fund of the class buys in shares at a known price; an unpriced
-                # default could only be bought by dollar amount, for the user to check.
-                continue
             lots.append(
                 lot(
                     index,

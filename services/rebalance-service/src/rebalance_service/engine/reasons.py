@@ -9,7 +9,8 @@ account, or that a tax-advantaged account owes nothing on it.
 
 Warnings name the constraint behind every target left further off than whole
 shares explain: the mode, a lock, untradable holdings, an affinity list no tax
-group puts the class in, a class the catalogue has no security for.
+group puts the class in, an account menu that offers nothing of it, a class the
+catalogue has no security for.
 """
 
 from __future__ import annotations
@@ -161,6 +162,12 @@ def _over_causes(facts: Facts, name: str) -> list[str]:
 
 
 def _under_causes(facts: Facts, name: str) -> list[str]:
+    keys = [facts.accounts[index].key for index, of in sorted(facts.off_menu) if of == name]
+    menus = [f"the menu of account {listed(keys)} offers nothing of it"] if keys else []
+    return menus + _other_under_causes(facts, name)
+
+
+def _other_under_causes(facts: Facts, name: str) -> list[str]:
     problem = facts.problem
     groups = sorted({a.tax_group for a in facts.accounts})
     homes = [g for g in groups if name in problem.affinities.get(g, ())]
