@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from rebalancer.bands import Bands
 from rebalancer.catalogue import Catalogue, TaxGroup
 from rebalancer.instruments import Instrument
 from rebalancer.targets import Target
@@ -69,8 +70,13 @@ class Problem:
     mode: Mode = Mode.BUY_ONLY
     fractional: bool = False  # trade whole-share securities in fractions too
     credits: Mapping[TaxGroup, Decimal] = field(default_factory=dict)
-    tolerance: Decimal | None = None  # band, in percentage points, around each class target
-    min_trade: Decimal = Decimal(0)  # smallest trade worth making, in dollars
+    # A flat band, in percentage points, around each class and group target: deviation
+    # inside it costs nothing. Not the 5/25 rule, which is `bands`.
+    tolerance: Decimal | None = None
+    # Smallest trade worth making, in dollars; the sale of a whole holding worth less
+    # is still allowed.
+    min_trade: Decimal = Decimal(0)
+    bands: Bands | None = None  # trade only the classes out of band (`rebalancer.bands`)
 
 
 class InfeasibleProblem(Exception):

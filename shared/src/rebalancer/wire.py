@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from rebalancer.bands import Bands
 from rebalancer.catalogue import INVESTABLE_TAX_GROUPS, AssetClass, Security, TaxGroup
 from rebalancer.money import NotANumber, format_decimal, parse_plain_decimal
 from rebalancer.settings import AccountSettings, NoSell, UserSettings
@@ -211,8 +212,40 @@ class _Decoder:
                 self.fail(f"{path}.increment", "must be greater than 0")
         return Security(symbol, asset_class, fractional, default, price, increment)
 
+    def amount(self, value: object, path: str, most: Decimal | None = None) -> Decimal | None:
+        """A decimal at least 0 (and at most `most`)."""
+        number = self.decimal(value, path)
+        if number is None:
+            return None
+        if number < 0:
+            self.fail(path, "must not be negative")
+            return None
+        if most is not None and number > most:
+            self.fail(path, f"must be at most {format_decimal(most)}")
+            return None
+        return number
 
-_DOCUMENT_KEYS = {"accounts", "targets", "affinities", "no_sell", "asset_classes", "securities"}
+    def bands(self, value: object, path: str) -> Bands | None:
+        obj = self.record(value, path, {"absolute", "relative"})
+        if obj is None:
+            return None
+        widths: list[Decimal | None] = []
+        for key in ("absolute", "relative"):
+            if key not in obj:
+                self.fail(f"{path}.{key}", "is required")
+                widths.append(None)
+            else:  # percentage points, and percent of a target: 0 to 100 both
+                widths.append(self.amount(obj[key], f"{path}.{key}", Decimal(100)))
+        absolute, relative = widths
+        if absolute is None or relative is None:
+            return None
+        return Bands(absolute, relative)
+
+
+_DOCUMENT_KEYS = {
+    "accounts", "targets", "affinities", "no_sell", "asset_classes", "securities", "min_trade",
+    "bands",
+}  # fmt: skip
 
 
 def decode_config_document(value: object) -> ConfigDocument:
@@ -234,6 +267,8 @@ def decode_config_document(value: object) -> ConfigDocument:
         no_sell=part("no_sell", decoder.no_sell),
         asset_classes=part("asset_classes", decoder.asset_class),
         securities=part("securities", decoder.security),
+        min_trade=decoder.amount(obj["min_trade"], "min_trade") if "min_trade" in obj else None,
+        bands=decoder.bands(obj["bands"], "bands") if "bands" in obj else None,
     )
     numbers = [a.number for a in accounts]
     if len(set(numbers)) != len(numbers):
@@ -265,7 +300,15 @@ def encode_user_settings(settings: UserSettings) -> dict[str, object]:
         ]
     if settings.securities is not None:
         document["securities"] = [encode_security(s) for s in settings.securities]
+    if settings.min_trade is not None:
+        document["min_trade"] = format_decimal(settings.min_trade)
+    if settings.bands is not None:
+        document["bands"] = encode_bands(settings.bands)
     return document
+
+
+def encode_bands(bands: Bands) -> dict[str, str]:
+    return {"absolute": format_decimal(bands.absolute), "relative": format_decimal(bands.relative)}
 
 
 def encode_target(target: Target) -> dict[str, str]:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from rebalancer.bands import Bands
 from rebalancer.catalogue import TaxGroup
 from rebalancer.settings import AccountSettings, UserSettings
 from rebalancer.targets import Target, TargetKind
@@ -150,3 +151,34 @@ def test_a_securitys_increment_must_be_a_positive_decimal() -> None:
     with pytest.raises(InvalidInput) as raised:
         decode_config_document({"securities": [{**security, "increment": "0"}]})
     assert [e.field for e in raised.value.errors] == ["securities[0].increment"]
+
+
+def test_a_minimum_trade_and_bands_decode_and_encode_back() -> None:
+    settings = decode_config_document(
+        {"min_trade": "250", "bands": {"absolute": "5", "relative": "25"}}
+    ).settings
+    assert settings.min_trade == Decimal(250)
+    assert settings.bands == Bands(Decimal(5), Decimal(25))
+    assert decode_user_settings(encode_user_settings(settings)) == settings
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [
+        ({"min_trade": "-1"}, "min_trade"),
+        ({"min_trade": "lots"}, "min_trade"),
+        ({"min_trade": 250}, "min_trade"),
+        ({"bands": {"absolute": "101", "relative": "25"}}, "bands.absolute"),
+        ({"bands": {"absolute": "5", "relative": "-25"}}, "bands.relative"),
+        ({"bands": {"absolute": "five", "relative": "25"}}, "bands.absolute"),
+        ({"bands": {"absolute": "5"}}, "bands.relative"),
+        ({"bands": {"absolute": "5", "relative": "25", "width": "1"}}, "bands.width"),
+        ({"bands": "5/25"}, "bands"),
+    ],
+)
+def test_a_bad_minimum_trade_or_band_is_refused_naming_the_field(
+    document: dict[str, object], field: str
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        decode_config_document(document)
+    assert [e.field for e in raised.value.errors] == [field]

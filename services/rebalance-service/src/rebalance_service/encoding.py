@@ -13,7 +13,7 @@ from rebalancer.money import format_decimal, format_money
 from rebalancer.plan import Allocation, AllocationLine, Plan, Proof
 from rebalancer.settings import EffectiveSettings
 from rebalancer.targets import resolve_targets
-from rebalancer.wire import encode_affinities, encode_security, encode_target
+from rebalancer.wire import encode_affinities, encode_bands, encode_security, encode_target
 
 JSON = dict[str, Any]
 
@@ -182,4 +182,6 @@ def settings_document(settings: EffectiveSettings) -> JSON:
         ],
         "asset_classes": [{"name": c.name, "group": c.group} for c in settings.asset_classes],
         "securities": [encode_security(s) for s in settings.securities],
+        "min_trade": format_decimal(settings.min_trade),
+        "bands": None if settings.bands is None else encode_bands(settings.bands),
     }

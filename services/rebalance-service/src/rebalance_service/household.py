@@ -155,4 +155,6 @@ def build_problem(
         mode=mode,
         fractional=fractional,
         credits=credits,
+        min_trade=settings.min_trade,
+        bands=settings.bands,
     )

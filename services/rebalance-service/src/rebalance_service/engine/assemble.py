@@ -16,6 +16,7 @@ from rebalance_service.engine.facts import Facts, Lot, is_lot
 from rebalance_service.engine.reasons import reason, unmet_targets
 from rebalance_service.engine.text import dollars
 from rebalancer.allocation import measure_allocation
+from rebalancer.catalogue import CASH_CLASS
 from rebalancer.money import ZERO
 from rebalancer.plan import Action, CashChange, Plan, Proof, Trade
 from rebalancer.problem import Account, Position
@@ -59,6 +60,10 @@ def assemble(facts: Facts, deals: list[Deal], notes: list[str], proof: Proof) ->
                 f"{facts.accounts[lot.account].key} by dollar amount; check the price first."
             )
     warnings += unmet_targets(facts, after_values)
+    if facts.problem.bands is not None and not trades:
+        classes = set(facts.values) | set(facts.class_targets)
+        if not classes - facts.in_band - {CASH_CLASS}:
+            warnings.append("Every asset class is within your bands: nothing to do.")
     warnings += notes
     return Plan(
         mode=facts.problem.mode,

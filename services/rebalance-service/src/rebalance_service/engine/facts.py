@@ -12,6 +12,8 @@ order, lots follow each account's positions and then its affinity list.
   holdings without a class are never lots: they stay as they are (and still count
   in the allocation, as `measure_allocation` counts them). Account cash is the Cash
   class.
+- With bands (the 5/25 rule, `rebalancer.bands`), a class inside its band has no
+  lots at all: it is neither bought nor sold.
 - A lot is sold only where the mode and the locks allow, and bought only where its
   tax group's affinities list its class, through the one security the buy order
   (`buying`) picks for the class in that account.
@@ -34,6 +36,7 @@ from typing import Any
 from rebalance_service.engine.buying import buy_choice
 from rebalance_service.engine.text import dollars, label
 from rebalancer.allocation import class_values
+from rebalancer.bands import out_of_band
 from rebalancer.catalogue import CASH_CLASS, TaxGroup
 from rebalancer.money import HUNDRED, ZERO
 from rebalancer.problem import Account, Mode, Position, Problem
@@ -82,6 +85,7 @@ class Facts:
     warnings: tuple[str, ...]
     # (account, class) pairs an account's affinities allow but its menu does not offer
     off_menu: frozenset[tuple[int, str]] = frozenset()
+    in_band: frozenset[str] = frozenset()  # classes the bands leave untraded
 
     def tax_group(self, lot: Lot) -> TaxGroup:
         return self.accounts[lot.account].tax_group
@@ -97,8 +101,12 @@ def gather(problem: Problem) -> Facts:
     values.setdefault(CASH_CLASS, ZERO)
     total = sum(values.values(), ZERO)
     class_targets = resolve_targets(problem.targets, total)
+    in_band: frozenset[str] = frozenset()
+    if problem.bands is not None:
+        out = out_of_band(values, class_targets, total, problem.bands)
+        in_band = frozenset((set(values) | set(class_targets)) - out - {CASH_CLASS})
     off_menu: set[tuple[int, str]] = set()
-    lots = _lots(problem, accounts, off_menu)
+    lots = _lots(problem, accounts, off_menu, in_band)
     names = sorted(set(values) | set(class_targets) | {lot.asset_class for lot in lots})
     group_of = {name: problem.catalogue.group_of(name) or "Other" for name in names}
     band = problem.tolerance * total / HUNDRED if problem.tolerance and total > 0 else ZERO
@@ -118,6 +126,7 @@ def gather(problem: Problem) -> Facts:
         best=best,
         warnings=tuple(warnings),
         off_menu=frozenset(off_menu),
+        in_band=in_band,
     )
 
 
@@ -174,7 +183,10 @@ def _known_prices(accounts: Sequence[Account]) -> dict[str, Position]:
 
 
 def _lots(
-    problem: Problem, accounts: Sequence[Account], off_menu: set[tuple[int, str]]
+    problem: Problem,
+    accounts: Sequence[Account],
+    off_menu: set[tuple[int, str]],
+    in_band: frozenset[str],
 ) -> tuple[Lot, ...]:
     catalogue = problem.catalogue
     prices = _known_prices(accounts)
@@ -216,11 +228,12 @@ def _lots(
         choice = {
             asset_class: buy_choice(catalogue, account, asset_class, prices)
             for asset_class in allowed
-            if asset_class != CASH_CLASS  # cash is the account's own, never a fund to buy
+            # Cash is the account's own, never a fund to buy; in-band classes stay.
+            if asset_class != CASH_CLASS and asset_class not in in_band
         }
         merged: dict[str, list[Position]] = {}
         for position in account.positions:
-            if is_lot(position):
+            if is_lot(position) and position.asset_class not in in_band:
                 merged.setdefault(position.symbol.upper(), []).append(position)
         for symbol, lines in merged.items():
             asset_class = lines[0].asset_class

@@ -115,6 +115,8 @@ def unmet_targets(facts: Facts, after: Mapping[str, Decimal]) -> list[str]:
     """A warning for each class left further from target than whole shares explain."""
     warnings: list[str] = []
     for name in sorted(set(facts.class_targets) | set(after)):
+        if name in facts.in_band:
+            continue  # the user's bands leave it as it is
         gap = after.get(name, ZERO) - facts.class_targets.get(name, ZERO)
         if name == CASH_CLASS:
             causes = _cash_causes(facts, gap)
