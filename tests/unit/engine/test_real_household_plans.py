@@ -64,3 +64,9 @@ def test_a_t_bill_sells_its_face_at_about_a_dollar_a_face_dollar_in_full_mode() 
         assert trade.amount <= trade.shares  # a face dollar is worth less than a dollar
         assert trade.unit_price == trade.price / 100
         assert trade.shares % 1000 == 0 or trade.shares in HELD_FACE
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+def test_every_plan_warns_that_the_held_us_lc_has_no_target(mode: Mode) -> None:
+    plan, _ = _plan(mode)
+    assert [w for w in plan.warnings if w.startswith("US LC holds $") and "no target" in w]

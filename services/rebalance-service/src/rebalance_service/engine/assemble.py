@@ -20,6 +20,7 @@ from rebalancer.catalogue import CASH_CLASS
 from rebalancer.money import ZERO
 from rebalancer.plan import Action, CashChange, Plan, Proof, Trade
 from rebalancer.problem import Account, Position
+from rebalancer.untargeted import no_target_warnings
 
 
 def assemble(facts: Facts, deals: list[Deal], notes: list[str], proof: Proof) -> Plan:
@@ -60,6 +61,8 @@ def assemble(facts: Facts, deals: list[Deal], notes: list[str], proof: Proof) ->
                 f"{facts.accounts[lot.account].key} by dollar amount; check the price first."
             )
     warnings += unmet_targets(facts, after_values)
+    problem = facts.problem
+    warnings += no_target_warnings(facts.accounts, problem.targets, problem.no_sell)
     if facts.problem.bands is not None and not trades:
         classes = set(facts.values) | set(facts.class_targets)
         if not classes - facts.in_band - {CASH_CLASS}:
