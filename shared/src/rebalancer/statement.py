@@ -60,6 +60,7 @@ class AccountStatement:
     cash: Decimal  # core/sweep cash and pending activity
     holdings: tuple[Holding, ...]
     investable: bool = True  # False for linked external accounts: shown, skipped
+    pending: Decimal = Decimal(0)  # of `cash`, what pending activity rows add (may be < 0)
 
     @property
     def value(self) -> Decimal:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from rebalance_service.household import assemble, engine_account
 from rebalance_service.importers import read_statement
@@ -48,3 +49,13 @@ def test_recognised_bills_trade_in_thousands_of_face_at_their_unit_value() -> No
     assert str(bill.price) == "0.99977"
     assert str(bill.quote) == "99.977"
     assert bill.increment == 1000
+
+
+def test_cash_that_includes_pending_activity_says_how_much_is_pending() -> None:
+    statement = _sample()
+    [individual] = [a for a in statement.accounts if a.number == INDIVIDUAL]
+    assert individual.pending == Decimal("24500.00")
+    assert individual.cash == Decimal("79187.13") + Decimal("24500.00")
+    settings = EffectiveSettings.of(UserSettings(), builtin_defaults())
+    household = assemble(statement, TAXABLE, settings)
+    assert f"cash in account ...{INDIVIDUAL[-4:]} includes $24,500.00 pending" in household.warnings

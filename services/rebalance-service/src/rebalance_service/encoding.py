@@ -81,6 +81,7 @@ def portfolio_document(household: Household) -> JSON:
                 "tax_group": a.settings.tax_group.value if a.settings else None,
                 "value": money(a.statement.value),
                 "cash": money(a.statement.cash),
+                "pending": money(a.statement.pending),
                 "configured": a.settings is not None,
                 "investable": a.statement.investable,
             }
@@ -139,6 +140,7 @@ def plan_document(plan: Plan, household: Household) -> JSON:
                 "tax_group": _tax_group(by_label[c.account]),
                 "cash_before": money(c.before),
                 "cash_after": money(c.after),
+                "pending": money(by_label[c.account].statement.pending),
             }
             for c in plan.cash
         ],

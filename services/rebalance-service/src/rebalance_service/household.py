@@ -19,9 +19,14 @@ from decimal import Decimal
 
 from rebalancer.catalogue import CASH_CLASS, Catalogue, Security, TaxGroup
 from rebalancer.fixed_income import recognise
+from rebalancer.money import cents
 from rebalancer.problem import Account, Mode, Position, Problem
 from rebalancer.settings import AccountSettings, EffectiveSettings
 from rebalancer.statement import AccountStatement, Holding, HoldingKind, Statement
+
+
+def _dollars(amount: Decimal) -> str:
+    return f"{'-' if amount < 0 else ''}${abs(cents(amount)):,.2f}"
 
 
 def mask(number: str) -> str:
@@ -70,6 +75,8 @@ def assemble(
         account_settings = stored_accounts.get(account.number)
         if account_settings is None and account.investable:
             warnings.append(f"account {label} is not configured: give it a tax group to include it")
+        if account.pending:
+            warnings.append(f"cash in account {label} includes {_dollars(account.pending)} pending")
         accounts.append(HouseholdAccount(label, account, account_settings))
     unknown = sorted(
         {
