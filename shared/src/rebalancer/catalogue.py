@@ -8,7 +8,7 @@ bought when an account holds nothing of that class yet.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
@@ -44,6 +44,8 @@ class Security:
     fractional: bool = False
     default: bool = False
     price: Decimal | None = None  # manual price, for a security that no CSV shows
+    # Units it trades in (bonds and CDs: $1,000 of face); None: the instrument's usual.
+    increment: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -74,9 +76,7 @@ class Catalogue:
         new_defaults = {s.asset_class for s in added.values() if s.default}
         merged = {
             symbol: (
-                Security(s.symbol, s.asset_class, s.fractional, False, s.price)
-                if s.default and s.asset_class in new_defaults
-                else s
+                replace(s, default=False) if s.default and s.asset_class in new_defaults else s
             )
             for symbol, s in self.securities.items()
         }

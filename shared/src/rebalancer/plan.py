@@ -22,9 +22,10 @@ class Trade:
     symbol: str
     asset_class: str
     shares: Decimal | None  # None when the price is unknown: trade `amount` dollars
-    price: Decimal | None
-    amount: Decimal  # dollars, positive for buys and sells alike
+    price: Decimal | None  # as the brokerage quotes it (bonds: per 100 of face)
+    amount: Decimal  # dollars, positive for buys and sells alike: shares x unit_price
     reason: str  # one line a person understands
+    unit_price: Decimal | None = None  # dollars per unit of `shares`; None with no price
 
 
 @dataclass(frozen=True, slots=True)

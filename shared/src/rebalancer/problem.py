@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from rebalancer.bands import Bands
 from rebalancer.catalogue import Catalogue, TaxGroup
+from rebalancer.instruments import Instrument
 from rebalancer.targets import Target
 
 
@@ -26,15 +28,25 @@ class Mode(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Position:
-    """A holding of one security in one account."""
+    """A holding of one security in one account.
+
+    `price` is what one unit of `shares` is worth, the unit value the engine trades
+    at; `quote` is the brokerage's own quote where that differs (a bond's price per
+    100 of face, whose `shares` are its face amount), for the plan to show.
+    """
 
     symbol: str
     asset_class: str | None  # None: not in the catalogue; held as is, never traded
     shares: Decimal
-    price: Decimal | None
+    price: Decimal | None  # dollars per unit of `shares`
     value: Decimal
     cost_basis: Decimal | None = None  # total, for estimating realized gains
     tradable: bool = True  # options and unknown symbols are not
+    quote: Decimal | None = None  # the brokerage's quote, where not per unit
+    instrument: Instrument = Instrument.FUND
+    # Trades are whole multiples of it (a bond's $1,000 of face), but for the sale
+    # of a whole holding; 1 lets the problem's fractional rule decide.
+    increment: Decimal = Decimal(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +56,7 @@ class Account:
     cash: Decimal
     positions: tuple[Position, ...] = ()
     credit_default: bool = False  # receives its tax group's credit
+    menu: tuple[str, ...] = ()  # the symbols it may buy; empty: any
 
 
 @dataclass(frozen=True)
@@ -57,8 +70,13 @@ class Problem:
     mode: Mode = Mode.BUY_ONLY
     fractional: bool = False  # trade whole-share securities in fractions too
     credits: Mapping[TaxGroup, Decimal] = field(default_factory=dict)
-    tolerance: Decimal | None = None  # band, in percentage points, around each class target
-    min_trade: Decimal = Decimal(0)  # smallest trade worth making, in dollars
+    # A flat band, in percentage points, around each class and group target: deviation
+    # inside it costs nothing. Not the 5/25 rule, which is `bands`.
+    tolerance: Decimal | None = None
+    # Smallest trade worth making, in dollars; the sale of a whole holding worth less
+    # is still allowed.
+    min_trade: Decimal = Decimal(0)
+    bands: Bands | None = None  # trade only the classes out of band (`rebalancer.bands`)
 
 
 class InfeasibleProblem(Exception):

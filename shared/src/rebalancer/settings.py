@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
+from rebalancer.bands import Bands
 from rebalancer.catalogue import AssetClass, Catalogue, Security, TaxGroup
 from rebalancer.targets import Target
 
@@ -18,6 +20,7 @@ class AccountSettings:
     tax_group: TaxGroup
     description: str = ""
     credit_default: bool = False  # receives its tax group's credit
+    menu: tuple[str, ...] = ()  # the symbols the account may buy (upper case); empty: any
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,13 +52,16 @@ class UserSettings:
     no_sell: tuple[NoSell, ...] | None = None
     asset_classes: tuple[AssetClass, ...] | None = None
     securities: tuple[Security, ...] | None = None
+    min_trade: Decimal | None = None  # dollars
+    bands: Bands | None = None
 
     def updated_with(self, update: UserSettings) -> UserSettings:
         """Fields set in `update` replace ours; fields it leaves out keep their value."""
+        names = (
+            "targets", "affinities", "no_sell", "asset_classes", "securities", "min_trade", "bands"
+        )  # fmt: skip
         changes = {
-            name: getattr(update, name)
-            for name in ("targets", "affinities", "no_sell", "asset_classes", "securities")
-            if getattr(update, name) is not None
+            name: getattr(update, name) for name in names if getattr(update, name) is not None
         }
         return replace(self, **changes)
 
@@ -70,6 +76,8 @@ class EffectiveSettings:
     no_sell: tuple[NoSell, ...] = ()
     asset_classes: tuple[AssetClass, ...] = ()
     securities: tuple[Security, ...] = field(default_factory=tuple)
+    min_trade: Decimal = Decimal(0)  # no trade smaller, but the sale of a whole holding
+    bands: Bands | None = None  # None: every deviation counts
 
     @classmethod
     def of(cls, user: UserSettings, defaults: Defaults) -> EffectiveSettings:
@@ -82,4 +90,6 @@ class EffectiveSettings:
             no_sell=user.no_sell or (),
             asset_classes=classes,
             securities=securities,
+            min_trade=user.min_trade or Decimal(0),
+            bands=user.bands,
         )

@@ -11,6 +11,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from rebalancer.instruments import Instrument, classify, quote_factor, unit_price
+
 
 class HoldingKind(StrEnum):
     SECURITY = "security"  # a fund, ETF, stock or bond the engine may trade
@@ -22,11 +24,25 @@ class Holding:
     symbol: str  # upper case; a CUSIP where the brokerage gives no ticker
     description: str
     shares: Decimal
-    price: Decimal | None  # per share; None where the file gives none
+    price: Decimal | None  # as the brokerage quotes it (bonds: per 100 of face); None if absent
     value: Decimal  # market value in dollars, as the file states it
     cost_basis: Decimal | None = None  # total cost basis, where the file has it
     kind: HoldingKind = HoldingKind.SECURITY
     line: int = 0  # 1-based line in its file, for messages
+
+    @property
+    def instrument(self) -> Instrument:
+        return classify(self.symbol, self.description, option=self.kind == HoldingKind.OPTION)
+
+    @property
+    def quote_factor(self) -> Decimal | None:
+        """Dollars per unit over the quoted price: 1, 0.01 (per 100 of face) or 100."""
+        return quote_factor(self.shares, self.price, self.value, self.instrument)
+
+    @property
+    def unit_price(self) -> Decimal | None:
+        """What one unit of `shares` is worth (see `rebalancer.instruments`)."""
+        return unit_price(self.shares, self.price, self.value, self.instrument)
 
     @property
     def average_cost(self) -> Decimal | None:
@@ -44,6 +60,7 @@ class AccountStatement:
     cash: Decimal  # core/sweep cash and pending activity
     holdings: tuple[Holding, ...]
     investable: bool = True  # False for linked external accounts: shown, skipped
+    pending: Decimal = Decimal(0)  # of `cash`, what pending activity rows add (may be < 0)
 
     @property
     def value(self) -> Decimal:

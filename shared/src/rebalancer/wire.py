@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from rebalancer.bands import Bands
 from rebalancer.catalogue import INVESTABLE_TAX_GROUPS, AssetClass, Security, TaxGroup
 from rebalancer.field_errors import FieldError, InvalidInput
 from rebalancer.money import NotANumber, format_decimal, parse_plain_decimal
@@ -113,7 +114,7 @@ class _Decoder:
     # The document's parts.
 
     def account(self, value: object, path: str) -> AccountEntry | None:
-        keys = {"number", "tax_group", "description", "credit_default"}
+        keys = {"number", "tax_group", "description", "credit_default", "menu"}
         obj = self.record(value, path, keys)
         if obj is None:
             return None
@@ -126,9 +127,15 @@ class _Decoder:
             obj.get("description", ""), f"{path}.description", MAX_DESCRIPTION, empty=True
         )
         credit_default = self.flag(obj.get("credit_default", False), f"{path}.credit_default")
+        menu = self.list_of(obj.get("menu") or [], f"{path}.menu", self.symbol) or ()
+        if len(set(menu)) != len(menu):
+            self.fail(f"{path}.menu", "lists the same symbol more than once")
         if group is None or not number:
             return None
-        return AccountEntry(number, AccountSettings(group, description, credit_default))
+        return AccountEntry(number, AccountSettings(group, description, credit_default, menu))
+
+    def symbol(self, value: object, path: str) -> str:
+        return self.text(value, path).upper()
 
     def target(self, value: object, path: str) -> Target | None:
         obj = self.record(value, path, {"asset_class", "kind", "value"})
@@ -172,7 +179,7 @@ class _Decoder:
         )
 
     def security(self, value: object, path: str) -> Security | None:
-        keys = {"symbol", "asset_class", "fractional", "default", "price"}
+        keys = {"symbol", "asset_class", "fractional", "default", "price", "increment"}
         obj = self.record(value, path, keys)
         if obj is None:
             return None
@@ -185,10 +192,47 @@ class _Decoder:
             price = self.decimal(obj["price"], f"{path}.price")
             if price is not None and price <= 0:
                 self.fail(f"{path}.price", "must be greater than 0")
-        return Security(symbol, asset_class, fractional, default, price)
+        increment = None
+        if obj.get("increment") is not None:
+            increment = self.decimal(obj["increment"], f"{path}.increment")
+            if increment is not None and increment <= 0:
+                self.fail(f"{path}.increment", "must be greater than 0")
+        return Security(symbol, asset_class, fractional, default, price, increment)
+
+    def amount(self, value: object, path: str, most: Decimal | None = None) -> Decimal | None:
+        """A decimal at least 0 (and at most `most`)."""
+        number = self.decimal(value, path)
+        if number is None:
+            return None
+        if number < 0:
+            self.fail(path, "must not be negative")
+            return None
+        if most is not None and number > most:
+            self.fail(path, f"must be at most {format_decimal(most)}")
+            return None
+        return number
+
+    def bands(self, value: object, path: str) -> Bands | None:
+        obj = self.record(value, path, {"absolute", "relative"})
+        if obj is None:
+            return None
+        widths: list[Decimal | None] = []
+        for key in ("absolute", "relative"):
+            if key not in obj:
+                self.fail(f"{path}.{key}", "is required")
+                widths.append(None)
+            else:  # percentage points, and percent of a target: 0 to 100 both
+                widths.append(self.amount(obj[key], f"{path}.{key}", Decimal(100)))
+        absolute, relative = widths
+        if absolute is None or relative is None:
+            return None
+        return Bands(absolute, relative)
 
 
-_DOCUMENT_KEYS = {"accounts", "targets", "affinities", "no_sell", "asset_classes", "securities"}
+_DOCUMENT_KEYS = {
+    "accounts", "targets", "affinities", "no_sell", "asset_classes", "securities", "min_trade",
+    "bands",
+}  # fmt: skip
 
 
 def decode_config_document(value: object) -> ConfigDocument:
@@ -210,6 +254,8 @@ def decode_config_document(value: object) -> ConfigDocument:
         no_sell=part("no_sell", decoder.no_sell),
         asset_classes=part("asset_classes", decoder.asset_class),
         securities=part("securities", decoder.security),
+        min_trade=decoder.amount(obj["min_trade"], "min_trade") if "min_trade" in obj else None,
+        bands=decoder.bands(obj["bands"], "bands") if "bands" in obj else None,
     )
     numbers = [a.number for a in accounts]
     if len(set(numbers)) != len(numbers):
@@ -241,7 +287,15 @@ def encode_user_settings(settings: UserSettings) -> dict[str, object]:
         ]
     if settings.securities is not None:
         document["securities"] = [encode_security(s) for s in settings.securities]
+    if settings.min_trade is not None:
+        document["min_trade"] = format_decimal(settings.min_trade)
+    if settings.bands is not None:
+        document["bands"] = encode_bands(settings.bands)
     return document
+
+
+def encode_bands(bands: Bands) -> dict[str, str]:
+    return {"absolute": format_decimal(bands.absolute), "relative": format_decimal(bands.relative)}
 
 
 def encode_target(target: Target) -> dict[str, str]:
@@ -257,21 +311,27 @@ def encode_affinities(affinities: Mapping[TaxGroup, tuple[str, ...]]) -> dict[st
 
 
 def encode_security(security: Security) -> dict[str, object]:
-    return {
+    encoded: dict[str, object] = {
         "symbol": security.symbol,
         "asset_class": security.asset_class,
         "fractional": security.fractional,
         "default": security.default,
         "price": None if security.price is None else format_decimal(security.price),
     }
+    if security.increment is not None:  # left out when unset: documents stay as they were
+        encoded["increment"] = format_decimal(security.increment)
+    return encoded
 
 
 def encode_account_settings(settings: AccountSettings) -> dict[str, object]:
-    return {
+    encoded: dict[str, object] = {
         "tax_group": settings.tax_group.value,
         "description": settings.description,
         "credit_default": settings.credit_default,
     }
+    if settings.menu:  # left out when empty: stored documents stay as they were
+        encoded["menu"] = list(settings.menu)
+    return encoded
 
 
 def decode_account_settings(value: object) -> AccountSettings:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from rebalancer.bands import Bands
 from rebalancer.catalogue import TaxGroup
 from rebalancer.field_errors import InvalidInput
 from rebalancer.settings import AccountSettings, UserSettings
@@ -114,3 +115,70 @@ def test_descriptions_are_bounded_and_free_of_control_characters() -> None:
         "accounts[0].description",
         "accounts[1].description",
     }
+
+
+def test_an_accounts_menu_decodes_upper_case_and_is_stored_and_read_back() -> None:
+    document = decode_config_document(
+        {"accounts": [{"number": "86964", "tax_group": "tax_deferred", "menu": ["fxnax", "FSKAX"]}]}
+    )
+    settings = document.accounts[0].settings
+    assert settings.menu == ("FXNAX", "FSKAX")
+    assert decode_account_settings(encode_account_settings(settings)) == settings
+
+
+def test_an_account_without_a_menu_is_stored_as_before() -> None:
+    assert "menu" not in encode_account_settings(AccountSettings(TaxGroup.TAXABLE))
+
+
+@pytest.mark.parametrize(
+    ("menu", "field"),
+    [("FXNAX", "accounts[0].menu"), ([7], "accounts[0].menu[0]"), (["A", "a"], "accounts[0].menu")],
+)
+def test_a_bad_menu_is_refused_naming_the_field(menu: object, field: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        decode_config_document(
+            {"accounts": [{"number": "1", "tax_group": "taxable", "menu": menu}]}
+        )
+    assert field in {e.field for e in raised.value.errors}
+
+
+def test_a_securitys_increment_must_be_a_positive_decimal() -> None:
+    security = {"symbol": "912797MM6", "asset_class": "ST Treasury", "increment": "5000"}
+    settings = decode_config_document({"securities": [security]}).settings
+    assert settings.securities is not None
+    assert settings.securities[0].increment == Decimal(5000)
+    assert decode_user_settings(encode_user_settings(settings)) == settings
+    with pytest.raises(InvalidInput) as raised:
+        decode_config_document({"securities": [{**security, "increment": "0"}]})
+    assert [e.field for e in raised.value.errors] == ["securities[0].increment"]
+
+
+def test_a_minimum_trade_and_bands_decode_and_encode_back() -> None:
+    settings = decode_config_document(
+        {"min_trade": "250", "bands": {"absolute": "5", "relative": "25"}}
+    ).settings
+    assert settings.min_trade == Decimal(250)
+    assert settings.bands == Bands(Decimal(5), Decimal(25))
+    assert decode_user_settings(encode_user_settings(settings)) == settings
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [
+        ({"min_trade": "-1"}, "min_trade"),
+        ({"min_trade": "lots"}, "min_trade"),
+        ({"min_trade": 250}, "min_trade"),
+        ({"bands": {"absolute": "101", "relative": "25"}}, "bands.absolute"),
+        ({"bands": {"absolute": "5", "relative": "-25"}}, "bands.relative"),
+        ({"bands": {"absolute": "five", "relative": "25"}}, "bands.absolute"),
+        ({"bands": {"absolute": "5"}}, "bands.relative"),
+        ({"bands": {"absolute": "5", "relative": "25", "width": "1"}}, "bands.width"),
+        ({"bands": "5/25"}, "bands"),
+    ],
+)
+def test_a_bad_minimum_trade_or_band_is_refused_naming_the_field(
+    document: dict[str, object], field: str
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        decode_config_document(document)
+    assert [e.field for e in raised.value.errors] == [field]

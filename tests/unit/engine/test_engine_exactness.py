@@ -1,7 +1,9 @@
 """Exactness: on small households, no whole-share plan beats the engine's.
 
 A brute force enumerates every whole-share plan the task allows (sell any part of
-what is held, buy any allowed class's default or held security) that keeps every
+what is held, buy each allowed class through the account's first holding of it, else
+the first holding of it in any account, else the class's default: the buy order of
+`buying`, with no menus) that keeps every
 hard constraint, and scores it level by level with its own code. The engine's plan
 must not be *dominated*: no plan may be better at some level while no worse at
 every earlier one, beyond the level's tolerance. With `strict=True` the tolerance
@@ -100,23 +102,33 @@ class Lot:
     price: Decimal
     held: Decimal
     basis: Decimal | None
+    buys: bool = True  # the security the account buys its class with
 
 
 def lots(problem: Problem) -> list[Lot]:
     """What the task lets the engine trade: holdings, and allowed classes' defaults."""
     found: list[Lot] = []
+    uploaded: dict[str, str] = {}  # class -> its first holding in any account
+    for account in problem.accounts:
+        for p in account.positions:
+            assert p.asset_class is not None
+            uploaded.setdefault(p.asset_class, p.symbol)
     for account in problem.accounts:
         held = {p.symbol: p for p in account.positions}
+        first: dict[str, str] = {}
         for p in account.positions:
             assert p.asset_class is not None
             assert p.price is not None
-            found.append(Lot(account, p.symbol, p.asset_class, p.price, p.shares, p.cost_basis))
+            buys = first.setdefault(p.asset_class, p.symbol) == p.symbol
+            found.append(
+                Lot(account, p.symbol, p.asset_class, p.price, p.shares, p.cost_basis, buys)
+            )
         for asset_class in problem.affinities.get(account.tax_group, ()):
-            symbol = DEFAULTS[asset_class]
+            symbol = uploaded.get(asset_class, DEFAULTS[asset_class])
             security = problem.catalogue.security(symbol)
             assert security is not None
             assert security.price is not None
-            if symbol not in held:
+            if symbol not in held and asset_class not in first:
                 found.append(Lot(account, symbol, asset_class, security.price, Decimal(0), None))
     return found
 
@@ -128,7 +140,7 @@ def choices(problem: Problem, lot: Lot) -> range:
         or (problem.mode == Mode.NO_SELL_TAXABLE and group == TaxGroup.TAXABLE)
         or (group, lot.asset_class) in problem.no_sell
     )
-    may_buy = lot.asset_class in problem.affinities.get(group, ())
+    may_buy = lot.buys and lot.asset_class in problem.affinities.get(group, ())
     budget = lot.account.cash + sum((p.value for p in lot.account.positions), Decimal(0))
     most = int(budget // lot.price) if may_buy else 0
     return range(-int(lot.held) if may_sell else 0, most + 1)

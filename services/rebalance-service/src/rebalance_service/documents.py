@@ -19,7 +19,7 @@ from rebalance_service.household import (
 from rebalancer.money import format_decimal, format_money
 from rebalancer.plan import Allocation, AllocationLine, Plan, Proof
 from rebalancer.settings import EffectiveSettings
-from rebalancer.wire import encode_affinities, encode_security, encode_target
+from rebalancer.wire import encode_affinities, encode_bands, encode_security, encode_target
 
 JSON = dict[str, Any]
 
@@ -79,6 +79,7 @@ def portfolio_document(household: Household) -> JSON:
                 "tax_group": a.settings.tax_group.value if a.settings else None,
                 "value": money(a.statement.value),
                 "cash": money(a.statement.cash),
+                "pending": money(a.statement.pending),
                 "configured": a.settings is not None,
                 "investable": a.statement.investable,
             }
@@ -129,6 +130,7 @@ def plan_document(plan: Plan, household: Household) -> JSON:
                 "asset_class": t.asset_class,
                 "shares": number(t.shares),
                 "price": number(t.price),
+                "unit_price": number(t.unit_price),
                 "amount": money(t.amount),
                 "reason": t.reason,
             }
@@ -141,6 +143,7 @@ def plan_document(plan: Plan, household: Household) -> JSON:
                 "tax_group": _tax_group(by_label[c.account]),
                 "cash_before": money(c.before),
                 "cash_after": money(c.after),
+                "pending": money(by_label[c.account].statement.pending),
             }
             for c in plan.cash
         ],
@@ -185,4 +188,6 @@ def settings_document(settings: EffectiveSettings) -> JSON:
         ],
         "asset_classes": [{"name": c.name, "group": c.group} for c in settings.asset_classes],
         "securities": [encode_security(s) for s in settings.securities],
+        "min_trade": format_decimal(settings.min_trade),
+        "bands": None if settings.bands is None else encode_bands(settings.bands),
     }

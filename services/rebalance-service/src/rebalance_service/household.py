@@ -4,21 +4,32 @@ Pure functions: from a `Statement`, the stored account settings and the user's
 effective settings to the engine's `Problem`, or to the view of the portfolio.
 Accounts are named by their masked number (`...5678`) from here on, so nothing
 downstream, error messages included, can leak a full account number.
+
+Treasuries and brokered CDs the catalogue does not name are added to the
+household's catalogue under the class their term implies (`fixed_income`), dated
+from the export (else today), so they are never "unknown symbols".
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 
 from rebalancer.allocation import class_values, measure_allocation
-from rebalancer.catalogue import CASH_CLASS, Catalogue, TaxGroup
+from rebalancer.catalogue import CASH_CLASS, Catalogue, Security, TaxGroup
+from rebalancer.fixed_income import recognise
+from rebalancer.money import cents
 from rebalancer.plan import Allocation
 from rebalancer.problem import Account, Mode, Position, Problem
 from rebalancer.settings import AccountSettings, EffectiveSettings
 from rebalancer.statement import AccountStatement, Holding, HoldingKind, Statement
 from rebalancer.targets import resolve_targets
+
+
+def _dollars(amount: Decimal) -> str:
+    return f"{'-' if amount < 0 else ''}${abs(cents(amount)):,.2f}"
 
 
 def mask(number: str) -> str:
@@ -69,7 +80,9 @@ def assemble(
     statement: Statement,
     stored_accounts: Mapping[str, AccountSettings],
     settings: EffectiveSettings,
+    today: date | None = None,
 ) -> Household:
+    settings = _with_recognised(statement, settings, today)
     labels: dict[str, int] = {}
     accounts = []
     warnings = list(statement.warnings)
@@ -81,6 +94,8 @@ def assemble(
         account_settings = stored_accounts.get(account.number)
         if account_settings is None and account.investable:
             warnings.append(f"account {label} is not configured: give it a tax group to include it")
+        if account.pending:
+            warnings.append(f"cash in account {label} includes {_dollars(account.pending)} pending")
         accounts.append(HouseholdAccount(label, account, account_settings))
     unknown = sorted(
         {
@@ -98,6 +113,25 @@ def assemble(
     return Household(tuple(accounts), settings, tuple(warnings), tuple(unknown))
 
 
+def _with_recognised(
+    statement: Statement, settings: EffectiveSettings, today: date | None
+) -> EffectiveSettings:
+    """The settings, their catalogue knowing the Treasuries and CDs held."""
+    as_of = statement.downloaded or today or date.today()  # a file without a date: now
+    catalogue = settings.catalogue
+    found: dict[str, Security] = {}
+    for account in statement.accounts:
+        for h in account.holdings:
+            if h.kind != HoldingKind.SECURITY or catalogue.security(h.symbol) is not None:
+                continue  # the user's own mapping, or the catalogue's, wins
+            asset_class = recognise(h.symbol, h.description, as_of)
+            if asset_class is not None and catalogue.group_of(asset_class) is not None:
+                found.setdefault(h.symbol.upper(), Security(h.symbol.upper(), asset_class))
+    if not found:
+        return settings
+    return replace(settings, catalogue=catalogue.with_additions((), found.values()))
+
+
 def engine_account(account: HouseholdAccount, catalogue: Catalogue) -> Account:
     tax_group = account.settings.tax_group if account.settings else TaxGroup.TAXABLE
     return Account(
@@ -106,20 +140,26 @@ def engine_account(account: HouseholdAccount, catalogue: Catalogue) -> Account:
         cash=account.statement.cash,
         positions=tuple(_position(holding, catalogue) for holding in account.statement.holdings),
         credit_default=bool(account.settings and account.settings.credit_default),
+        menu=account.settings.menu if account.settings else (),
     )
 
 
 def _position(holding: Holding, catalogue: Catalogue) -> Position:
     security = catalogue.security(holding.symbol) if holding.kind == HoldingKind.SECURITY else None
     asset_class = security.asset_class if security else None
+    # The engine trades at the unit value; the plan shows the brokerage's quote.
+    per_unit = holding.quote_factor == 1
     return Position(
         symbol=holding.symbol,
         asset_class=asset_class,
         shares=holding.shares,
-        price=holding.price,
+        price=holding.unit_price,
         value=holding.value,
         cost_basis=holding.cost_basis,
         tradable=asset_class is not None and asset_class != CASH_CLASS,
+        quote=None if per_unit else holding.price,
+        instrument=holding.instrument,
+        increment=(security.increment if security else None) or holding.instrument.increment,
     )
 
 
@@ -150,4 +190,6 @@ def build_problem(
         mode=mode,
         fractional=fractional,
         credits=credits,
+        min_trade=settings.min_trade,
+        bands=settings.bands,
     )

@@ -86,6 +86,10 @@ def _settings(*, request: bool) -> dict[str, Any]:
             "fractional": {"type": "boolean"},
             "default": {"type": "boolean"},
             "price": {"anyOf": [decimal, {"type": "null"}]},
+            "increment": {
+                **decimal,
+                "description": "units it trades in; bonds and CDs: 1000 of face by default",
+            },
         },
         ["symbol", "asset_class"]
         if request
@@ -98,6 +102,22 @@ def _settings(*, request: bool) -> dict[str, Any]:
         "no_sell": _list(no_sell, most),
         "asset_classes": _list(asset_class, most),
         "securities": _list(security, most),
+        "min_trade": {
+            **(decimal if request else _DECIMAL),
+            "description": "dollars: no smaller trade, except selling a whole holding worth less",
+        },
+        "bands": {
+            "anyOf": [
+                _object(
+                    {"absolute": decimal, "relative": decimal},
+                    ["absolute", "relative"],
+                    closed=request,
+                ),
+                *([] if request else [{"type": "null"}]),
+            ],
+            "description": "the 5/25 rule: a class trades only past the smaller of "
+            "absolute points and relative percent of its target (each 0 to 100)",
+        },
     }
 
 
@@ -107,6 +127,10 @@ _ACCOUNT_SETTINGS = _object(
         "tax_group": _TAX_GROUP,
         "description": {"type": "string", "description": "at most 200 characters"},
         "credit_default": {"type": "boolean"},
+        "menu": {
+            **_list(_NAME, _MAX_ITEMS),
+            "description": "the symbols the account may buy; absent or empty: any",
+        },
     },
     ["number", "tax_group"],
     closed=True,
@@ -142,6 +166,7 @@ _PORTFOLIO_ACCOUNT = {
     "tax_group": _NULLABLE_TAX_GROUP,
     "value": _DECIMAL,
     "cash": _DECIMAL,
+    "pending": {**_DECIMAL, "description": "of cash, what pending activity adds"},
     "configured": {"type": "boolean"},
     "investable": {"type": "boolean"},
 }
@@ -188,7 +213,15 @@ _TRADE_FIELDS = {
     "symbol": _TEXT,
     "asset_class": _TEXT,
     "shares": _NULLABLE_DECIMAL,
-    "price": _NULLABLE_DECIMAL,
+    "price": {
+        **_NULLABLE_DECIMAL,
+        "description": "as the brokerage quotes it: bonds, bills and CDs per 100 of face",
+    },
+    "unit_price": {
+        **_NULLABLE_DECIMAL,
+        "description": "dollars per unit of shares (a bond's face dollar); "
+        "amount = shares x unit_price",
+    },
     "amount": _DECIMAL,
     "reason": _TEXT,
 }
@@ -198,6 +231,7 @@ _CASH_FIELDS = {
     "tax_group": _NULLABLE_TAX_GROUP,
     "cash_before": _DECIMAL,
     "cash_after": _DECIMAL,
+    "pending": {**_DECIMAL, "description": "of cash_before, what pending activity adds"},
 }
 _PROOF_FIELDS = {
     "method": {

@@ -16,9 +16,11 @@ from rebalance_service.engine.facts import Facts, Lot, is_lot
 from rebalance_service.engine.reasons import reason, unmet_targets
 from rebalance_service.engine.text import dollars
 from rebalancer.allocation import measure_allocation
+from rebalancer.catalogue import CASH_CLASS
 from rebalancer.money import ZERO
 from rebalancer.plan import Action, CashChange, Plan, Proof, Trade
 from rebalancer.problem import Account, Position
+from rebalancer.untargeted import no_target_warnings
 
 
 def assemble(facts: Facts, deals: list[Deal], notes: list[str], proof: Proof) -> Plan:
@@ -32,10 +34,11 @@ def assemble(facts: Facts, deals: list[Deal], notes: list[str], proof: Proof) ->
             action=d.action,
             symbol=facts.lots[d.lot].symbol,
             asset_class=facts.lots[d.lot].asset_class,
-            shares=d.shares,
-            price=facts.lots[d.lot].price,
+            shares=None if d.shares is None else d.shares * facts.lots[d.lot].step,
+            price=_quoted(facts.lots[d.lot]),
             amount=d.amount,
             reason=reason(facts, d, ordered),
+            unit_price=facts.lots[d.lot].unit_price,
         )
         for d in ordered
     )
@@ -58,6 +61,12 @@ def assemble(facts: Facts, deals: list[Deal], notes: list[str], proof: Proof) ->
                 f"{facts.accounts[lot.account].key} by dollar amount; check the price first."
             )
     warnings += unmet_targets(facts, after_values)
+    problem = facts.problem
+    warnings += no_target_warnings(facts.accounts, problem.targets, problem.no_sell)
+    if facts.problem.bands is not None and not trades:
+        classes = set(facts.values) | set(facts.class_targets)
+        if not classes - facts.in_band - {CASH_CLASS}:
+            warnings.append("Every asset class is within your bands: nothing to do.")
     warnings += notes
     return Plan(
         mode=facts.problem.mode,
@@ -68,6 +77,11 @@ def assemble(facts: Facts, deals: list[Deal], notes: list[str], proof: Proof) ->
         proof=proof,
         warnings=tuple(warnings),
     )
+
+
+def _quoted(lot: Lot) -> Decimal | None:
+    """The price as the brokerage shows it: per 100 of face for a bond."""
+    return lot.quote if lot.quote is not None and lot.price is not None else lot.unit_price
 
 
 def _accounts_after(facts: Facts, deals: list[Deal], cash: list[Decimal]) -> list[Account]:
@@ -90,6 +104,8 @@ def _accounts_after(facts: Facts, deals: list[Deal], cash: list[Decimal]) -> lis
         for lot, shares, dollars in traded:
             held = lot.held + shares
             value = lot.held_value + dollars if held > 0 or lot.price is None else ZERO
-            positions.append(Position(lot.symbol, lot.asset_class, held, lot.price, value))
+            positions.append(
+                Position(lot.symbol, lot.asset_class, held * lot.step, lot.unit_price, value)
+            )
         accounts.append(replace(account, cash=cash[index], positions=tuple(positions)))
     return accounts

@@ -12,11 +12,18 @@ order, lots follow each account's positions and then its affinity list.
   holdings without a class are never lots: they stay as they are (and still count
   in the allocation, as `measure_allocation` counts them). Account cash is the Cash
   class.
+- With bands (the 5/25 rule, `rebalancer.bands`), a class inside its band has no
+  lots at all: it is neither bought nor sold.
 - A lot is sold only where the mode and the locks allow, and bought only where its
-  tax group's affinities list its class.
-- Price: the holding's own price, else the same symbol's price in any account, else
+  tax group's affinities list its class, through the one security the buy order
+  (`buying`) picks for the class in that account.
+- Price: the holding's own unit value, else the same symbol's in any account, else
   the catalogue's manual price, else (for a holding) value / shares. A buy candidate
   with no price at all is bought by dollar amount (`Lot.price is None`).
+- Units: a lot trades in whole multiples of its *step*, the security's increment
+  (a bond's $1,000 of face) where that is more than one share. Such a lot's `price`
+  and `held` count steps, not shares, so the program needs no notion of increments:
+  a step is its whole share. The plan turns steps back into shares (`assemble`).
 """
 
 from __future__ import annotations
@@ -24,13 +31,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
+from rebalance_service.engine.buying import buy_choice
 from rebalance_service.engine.text import dollars, label
 from rebalancer.allocation import class_values
+from rebalancer.bands import out_of_band
 from rebalancer.catalogue import CASH_CLASS, TaxGroup
 from rebalancer.money import HUNDRED, ZERO
 from rebalancer.problem import Account, Mode, Position, Problem
 from rebalancer.targets import group_targets, resolve_targets
+
+ONE = Decimal(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +52,20 @@ class Lot:
     account: int  # index into Facts.accounts
     symbol: str
     asset_class: str
-    price: Decimal | None  # None: no price anywhere, bought by dollar amount
+    price: Decimal | None  # dollars per unit; None: no price anywhere, bought by dollar amount
     held: Decimal  # shares held; 0 for a security the account does not hold yet
     held_value: Decimal
     cost_basis: Decimal | None
     whole: bool  # whole shares only
     can_sell: bool
     can_buy: bool
+    quote: Decimal | None = None  # the brokerage's quote where not per unit (bonds: per 100)
+    step: Decimal = ONE  # shares per unit of `held` and `price` (see the module docstring)
+
+    @property
+    def unit_price(self) -> Decimal | None:
+        """Dollars per share, as the plan shows `shares`."""
+        return None if self.price is None else self.price / self.step
 
 
 @dataclass(frozen=True)
@@ -64,6 +83,9 @@ class Facts:
     rank: Mapping[tuple[TaxGroup, str], int]  # places below the class's best tax group
     best: Mapping[str, tuple[TaxGroup, ...]]  # tax groups present that hold it best
     warnings: tuple[str, ...]
+    # (account, class) pairs an account's affinities allow but its menu does not offer
+    off_menu: frozenset[tuple[int, str]] = frozenset()
+    in_band: frozenset[str] = frozenset()  # classes the bands leave untraded
 
     def tax_group(self, lot: Lot) -> TaxGroup:
         return self.accounts[lot.account].tax_group
@@ -79,7 +101,12 @@ def gather(problem: Problem) -> Facts:
     values.setdefault(CASH_CLASS, ZERO)
     total = sum(values.values(), ZERO)
     class_targets = resolve_targets(problem.targets, total)
-    lots = _lots(problem, accounts)
+    in_band: frozenset[str] = frozenset()
+    if problem.bands is not None:
+        out = out_of_band(values, class_targets, total, problem.bands)
+        in_band = frozenset((set(values) | set(class_targets)) - out - {CASH_CLASS})
+    off_menu: set[tuple[int, str]] = set()
+    lots = _lots(problem, accounts, off_menu, in_band)
     names = sorted(set(values) | set(class_targets) | {lot.asset_class for lot in lots})
     group_of = {name: problem.catalogue.group_of(name) or "Other" for name in names}
     band = problem.tolerance * total / HUNDRED if problem.tolerance and total > 0 else ZERO
@@ -98,6 +125,8 @@ def gather(problem: Problem) -> Facts:
         rank=rank,
         best=best,
         warnings=tuple(warnings),
+        off_menu=frozenset(off_menu),
+        in_band=in_band,
     )
 
 
@@ -143,16 +172,22 @@ def is_lot(position: Position) -> bool:
     )
 
 
-def _known_prices(accounts: Sequence[Account]) -> dict[str, Decimal]:
-    prices: dict[str, Decimal] = {}
+def _known_prices(accounts: Sequence[Account]) -> dict[str, Position]:
+    """The first priced position of each symbol: its unit value and its quote."""
+    prices: dict[str, Position] = {}
     for account in accounts:
         for position in account.positions:
             if position.price is not None and position.price > 0:
-                prices.setdefault(position.symbol.upper(), position.price)
+                prices.setdefault(position.symbol.upper(), position)
     return prices
 
 
-def _lots(problem: Problem, accounts: Sequence[Account]) -> tuple[Lot, ...]:
+def _lots(
+    problem: Problem,
+    accounts: Sequence[Account],
+    off_menu: set[tuple[int, str]],
+    in_band: frozenset[str],
+) -> tuple[Lot, ...]:
     catalogue = problem.catalogue
     prices = _known_prices(accounts)
 
@@ -160,7 +195,7 @@ def _lots(problem: Problem, accounts: Sequence[Account]) -> tuple[Lot, ...]:
         if own is not None and own > 0:
             return own
         if symbol in prices:
-            return prices[symbol]
+            return prices[symbol].price
         security = catalogue.security(symbol)
         if security is not None and security.price is not None and security.price > 0:
             return security.price
@@ -170,69 +205,89 @@ def _lots(problem: Problem, accounts: Sequence[Account]) -> tuple[Lot, ...]:
         security = catalogue.security(symbol)
         return not (problem.fractional or (security is not None and security.fractional))
 
+    def step_of(symbol: str, lines: Sequence[Position]) -> Decimal:
+        security = catalogue.security(symbol)
+        if security is not None and security.increment:
+            return security.increment
+        known = lines[0] if lines else prices.get(symbol)
+        return known.increment if known is not None and known.increment > 0 else ONE
+
+    def lot(account: int, symbol: str, price: Decimal | None, step: Decimal, **rest: Any) -> Lot:
+        if step == ONE:
+            return Lot(account, symbol, price=price, step=step, **rest)
+        # Counted in steps: whole steps, whatever the fractional rule says.
+        rest["whole"] = price is not None
+        rest["held"] = rest["held"] / step
+        return Lot(
+            account, symbol, price=None if price is None else price * step, step=step, **rest
+        )
+
     lots: list[Lot] = []
     for index, account in enumerate(accounts):
         allowed = problem.affinities.get(account.tax_group, ())
+        choice = {
+            asset_class: buy_choice(catalogue, account, asset_class, prices)
+            for asset_class in allowed
+            # Cash is the account's own, never a fund to buy; in-band classes stay.
+            if asset_class != CASH_CLASS and asset_class not in in_band
+        }
         merged: dict[str, list[Position]] = {}
         for position in account.positions:
-            if is_lot(position):
+            if is_lot(position) and position.asset_class not in in_band:
                 merged.setdefault(position.symbol.upper(), []).append(position)
         for symbol, lines in merged.items():
             asset_class = lines[0].asset_class
             assert asset_class is not None  # is_lot
             held = sum((p.shares for p in lines), ZERO)
             value = sum((p.value for p in lines), ZERO)
-            own = next((p.price for p in lines if p.price is not None and p.price > 0), None)
-            price = price_of(symbol, own)
+            priced = next((p for p in lines if p.price is not None and p.price > 0), None)
+            price = price_of(symbol, priced.price if priced else None)
+            known = priced or prices.get(symbol)
             if price is None and value > 0:
                 price = value / held  # the file's own valuation, as a last resort
             bases = [p.cost_basis for p in lines if p.cost_basis is not None]
             basis = sum(bases, ZERO) if len(bases) == len(lines) else None
-            can_buy = asset_class in allowed
+            can_buy = choice.get(asset_class) == symbol
             blocked = sale_blocker(problem, account.tax_group, asset_class) is not None
             lots.append(
-                Lot(
-                    account=index,
-                    symbol=symbol,
+                lot(
+                    index,
+                    symbol,
+                    price,
+                    step_of(symbol, lines),
                     asset_class=asset_class,
-                    price=price,
                     held=held,
                     held_value=value,
                     cost_basis=basis,
                     whole=whole(symbol) and price is not None,  # no price: bought in dollars
                     can_sell=price is not None and not blocked,
                     can_buy=can_buy,
+                    quote=known.quote if known else None,
                 )
             )
-        # Each class it may hold can also be bought through the class's default.
-        for asset_class in allowed:
-            security = catalogue.default_security(asset_class)
-            if asset_class == CASH_CLASS or security is None:
-                continue  # cash is the account's own, never a fund to buy
-            symbol = security.symbol.upper()
-            if symbol in merged:  # held: a lot already
+        # Each class it may hold is bought through the security the buy order picks.
+        for asset_class, chosen in choice.items():
+            if chosen is None:
+                off_menu.add((index, asset_class))
                 continue
+            if chosen in merged:  # held: a lot already
+                continue
+            symbol = chosen
             price = price_of(symbol, None)
-            if price is None and any(
-                lot.account == index and lot.asset_class == asset_class and lot.can_buy
-                for lot in lots
-                if lot.price is not None
-            ):
-                # A held fund of the class buys in shares at a known price; an unpriced
-                # default could only be bought by dollar amount, for the user to check.
-                continue
             lots.append(
-                Lot(
-                    account=index,
-                    symbol=symbol,
+                lot(
+                    index,
+                    symbol,
+                    price,
+                    step_of(symbol, ()),
                     asset_class=asset_class,
-                    price=price,
                     held=ZERO,
                     held_value=ZERO,
                     cost_basis=None,
                     whole=whole(symbol) and price is not None,  # no price: bought in dollars
                     can_sell=False,
                     can_buy=True,
+                    quote=prices[symbol].quote if symbol in prices else None,
                 )
             )
     return tuple(lots)

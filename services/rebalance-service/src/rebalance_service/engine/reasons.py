@@ -9,7 +9,8 @@ account, or that a tax-advantaged account owes nothing on it.
 
 Warnings name the constraint behind every target left further off than whole
 shares explain: the mode, a lock, untradable holdings, an affinity list no tax
-group puts the class in, a class the catalogue has no security for.
+group puts the class in, an account menu that offers nothing of it, a class the
+catalogue has no security for.
 """
 
 from __future__ import annotations
@@ -114,6 +115,8 @@ def unmet_targets(facts: Facts, after: Mapping[str, Decimal]) -> list[str]:
     """A warning for each class left further from target than whole shares explain."""
     warnings: list[str] = []
     for name in sorted(set(facts.class_targets) | set(after)):
+        if name in facts.in_band:
+            continue  # the user's bands leave it as it is
         gap = after.get(name, ZERO) - facts.class_targets.get(name, ZERO)
         if name == CASH_CLASS:
             causes = _cash_causes(facts, gap)
@@ -161,6 +164,12 @@ def _over_causes(facts: Facts, name: str) -> list[str]:
 
 
 def _under_causes(facts: Facts, name: str) -> list[str]:
+    keys = [facts.accounts[index].key for index, of in sorted(facts.off_menu) if of == name]
+    menus = [f"the menu of account {listed(keys)} offers nothing of it"] if keys else []
+    return menus + _other_under_causes(facts, name)
+
+
+def _other_under_causes(facts: Facts, name: str) -> list[str]:
     problem = facts.problem
     groups = sorted({a.tax_group for a in facts.accounts})
     homes = [g for g in groups if name in problem.affinities.get(g, ())]

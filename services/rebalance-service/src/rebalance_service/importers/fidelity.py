@@ -22,7 +22,7 @@ Rows and what they become:
 - `SPAXX**`, `FZFXX**`, `FDRXX**`, `CORE**`, `FCASH**`, ...: the core position or
   money-market sweep. Cash, valued at Current Value (Quantity when that is empty).
 - `Pending Activity` (any letter case): a cash amount, possibly negative, in
-  Current Value.
+  Current Value; counted as cash, and also as the account's `pending`.
 - `**` alone with `--` in nearly every column: a linked account at another
   institution (the account number is a UUID). Shown, with its balance as cash, but
   `investable=False` and a warning.
@@ -278,6 +278,8 @@ class _Reader:
             )
         if value is not None:
             builder.cash += value
+            if symbol.startswith("PENDING"):
+                builder.pending += value  # the plan says how much of the cash is pending
 
     def holding(self, symbol: str, fields: list[str], line: int) -> Holding | None:
         """A security or option row as a Holding; None, with a problem or warning, if not."""

@@ -155,6 +155,7 @@ class AccountBuilder:
     cash: Decimal = Decimal(0)
     holdings: list[Holding] = field(default_factory=list)
     investable: bool = True
+    pending: Decimal = Decimal(0)  # of `cash`, from pending activity rows
 
     def build(self) -> AccountStatement:
         return AccountStatement(
@@ -164,6 +165,7 @@ class AccountBuilder:
             cash=self.cash,
             holdings=tuple(self.holdings),
             investable=self.investable,
+            pending=self.pending,
         )
 
 
