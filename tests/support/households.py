@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from config_service.seed import catalogue_v1 as seed
 from rebalancer.catalogue import AssetClass, Catalogue, Security, TaxGroup
+from rebalancer.configuration import Defaults
 from rebalancer.money import CENT, ZERO, cents
 from rebalancer.plan import Action, Plan, Trade
 from rebalancer.problem import Account, Problem
-from rebalancer.settings import Defaults
 from rebalancer.targets import Target, TargetKind
 
 

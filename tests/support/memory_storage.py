@@ -11,7 +11,7 @@ from config_service.seed import catalogue_v1
 from rebalance_service.keys import UserKeys
 from rebalance_service.storage import ConfigConflict, StoredConfig
 from rebalancer.catalogue import AssetClass, Catalogue, Security, TaxGroup
-from rebalancer.settings import AccountSettings, Defaults, UserSettings
+from rebalancer.configuration import AccountSettings, Defaults, UserSettings
 from rebalancer.targets import Target, TargetKind
 
 

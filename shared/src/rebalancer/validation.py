@@ -8,8 +8,8 @@ to hold it, or the engine could never reach it.
 from __future__ import annotations
 
 from rebalancer.catalogue import ASSET_GROUPS, INVESTABLE_TAX_GROUPS
+from rebalancer.configuration import EffectiveSettings
 from rebalancer.field_errors import FieldError
-from rebalancer.settings import EffectiveSettings
 from rebalancer.targets import target_problems
 
 

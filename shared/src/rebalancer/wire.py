@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 
 from rebalancer.bands import Bands
 from rebalancer.catalogue import INVESTABLE_TAX_GROUPS, AssetClass, Security, TaxGroup
+from rebalancer.configuration import AccountSettings, NoSell, UserSettings
 from rebalancer.field_errors import FieldError, InvalidInput
 from rebalancer.money import NotANumber, format_decimal, parse_plain_decimal
-from rebalancer.settings import AccountSettings, NoSell, UserSettings
 from rebalancer.targets import Target, TargetKind
 
 T = TypeVar("T")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from rebalancer.catalogue import AssetClass, Catalogue, Security, TaxGroup
-from rebalancer.settings import Defaults, EffectiveSettings, NoSell, UserSettings
+from rebalancer.configuration import Defaults, EffectiveSettings, NoSell, UserSettings
 from rebalancer.targets import Target, TargetKind
 from rebalancer.validation import settings_problems
 

@@ -8,8 +8,8 @@ import pytest
 
 from rebalancer.bands import Bands
 from rebalancer.catalogue import TaxGroup
+from rebalancer.configuration import AccountSettings, UserSettings
 from rebalancer.field_errors import InvalidInput
-from rebalancer.settings import AccountSettings, UserSettings
 from rebalancer.targets import Target, TargetKind
 from rebalancer.wire import (
     decode_account_settings,

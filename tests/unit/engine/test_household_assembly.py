@@ -8,7 +8,7 @@ from decimal import Decimal
 from rebalance_service.household import assemble, engine_account
 from rebalance_service.importers import read_statement
 from rebalancer.catalogue import Security, TaxGroup
-from rebalancer.settings import AccountSettings, EffectiveSettings, UserSettings
+from rebalancer.configuration import AccountSettings, EffectiveSettings, UserSettings
 from rebalancer.statement import Statement
 from support.households import builtin_defaults
 from support.samples import FIDELITY_2025, INDIVIDUAL

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from rebalance_service.engine import optimize
 from rebalance_service.household import assemble, build_problem
 from rebalancer.catalogue import Security, TaxGroup
+from rebalancer.configuration import AccountSettings, EffectiveSettings, UserSettings
 from rebalancer.money import cents
 from rebalancer.problem import InfeasibleProblem, Mode
-from rebalancer.settings import AccountSettings, EffectiveSettings, UserSettings
 from rebalancer.statement import AccountStatement, Holding, HoldingKind, Statement
 from rebalancer.targets import Target, TargetKind
 from support.households import builtin_defaults, placeable_problems

@@ -16,9 +16,9 @@ from rebalance_service.engine import optimize
 from rebalance_service.household import assemble, build_problem
 from rebalance_service.importers import read_statement
 from rebalancer.catalogue import Security, TaxGroup
+from rebalancer.configuration import AccountSettings, EffectiveSettings, UserSettings
 from rebalancer.plan import Action, Plan
 from rebalancer.problem import Mode
-from rebalancer.settings import AccountSettings, EffectiveSettings, UserSettings
 from support.households import builtin_defaults, placeable_problems
 from support.samples import EMPLOYER_401K, FIDELITY_2025, HSA, INDIVIDUAL
 

@@ -15,7 +15,7 @@ from rebalance_service.web.configure_form import (
 )
 from rebalance_service.web.form_document import config_document, show_errors
 from rebalancer.catalogue import AssetClass, Catalogue, Security, TaxGroup
-from rebalancer.settings import AccountSettings, EffectiveSettings, NoSell
+from rebalancer.configuration import AccountSettings, EffectiveSettings, NoSell
 from rebalancer.statement import AccountStatement, Holding, Statement
 from rebalancer.targets import Target, TargetKind
 

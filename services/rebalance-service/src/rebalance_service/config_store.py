@@ -24,8 +24,8 @@ from rebalance_service.storage import (
     StoredDataUnreadable,
 )
 from rebalancer.catalogue import Catalogue, TaxGroup
+from rebalancer.configuration import AccountSettings, Defaults, UserSettings
 from rebalancer.field_errors import FieldError, InvalidInput
-from rebalancer.settings import AccountSettings, Defaults, UserSettings
 from rebalancer.wire import (
     decode_account_settings,
     decode_config_document,

@@ -16,9 +16,9 @@ from rebalance_service.household import (
     HouseholdAccount,
     portfolio_allocation,
 )
+from rebalancer.configuration import EffectiveSettings
 from rebalancer.money import format_decimal, format_money
 from rebalancer.plan import Allocation, AllocationLine, Plan, Proof
-from rebalancer.settings import EffectiveSettings
 from rebalancer.wire import encode_affinities, encode_bands, encode_security, encode_target
 
 JSON = dict[str, Any]

@@ -19,11 +19,11 @@ from decimal import Decimal
 
 from rebalancer.allocation import class_values, measure_allocation
 from rebalancer.catalogue import CASH_CLASS, Catalogue, Security, TaxGroup
+from rebalancer.configuration import AccountSettings, EffectiveSettings
 from rebalancer.fixed_income import recognise
 from rebalancer.money import cents
 from rebalancer.plan import Allocation
 from rebalancer.problem import Account, Mode, Position, Problem
-from rebalancer.settings import AccountSettings, EffectiveSettings
 from rebalancer.statement import AccountStatement, Holding, HoldingKind, Statement
 from rebalancer.targets import resolve_targets
 

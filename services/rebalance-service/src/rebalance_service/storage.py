@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from rebalance_service.keys import UserKeys
-from rebalancer.settings import AccountSettings, Defaults, UserSettings
+from rebalancer.configuration import AccountSettings, Defaults, UserSettings
 
 
 class ConfigUnavailable(Exception):

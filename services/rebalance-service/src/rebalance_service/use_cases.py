@@ -23,10 +23,10 @@ from rebalance_service.importers import read_statement
 from rebalance_service.keys import Token, UserKeys
 from rebalance_service.storage import ConfigConflict, ConfigStorage
 from rebalancer.catalogue import TaxGroup
+from rebalancer.configuration import EffectiveSettings
 from rebalancer.field_errors import InvalidInput
 from rebalancer.plan import Plan
 from rebalancer.problem import Mode
-from rebalancer.settings import EffectiveSettings
 from rebalancer.validation import settings_problems
 from rebalancer.wire import ConfigDocument
 

@@ -19,8 +19,8 @@ from starlette.datastructures import FormData
 from rebalance_service.household import Household
 from rebalance_service.web.formatting import INVESTABLE, to_decimal
 from rebalancer.catalogue import TaxGroup
+from rebalancer.configuration import EffectiveSettings
 from rebalancer.money import format_decimal, format_money
-from rebalancer.settings import EffectiveSettings
 
 MAX_ROWS = 300  # of each kind; a form is never that long unless forged
 _NUMBER_NOISE = re.compile(r"[\s$%]")
