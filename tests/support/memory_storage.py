@@ -5,31 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from config_service.seed import catalogue_v1
 from rebalance_service.keys import UserKeys
 from rebalance_service.storage import ConfigConflict, StoredConfig
-from rebalancer.catalogue import AssetClass, Catalogue, Security, TaxGroup
 from rebalancer.configuration import AccountSettings, Defaults, UserSettings
-from rebalancer.targets import Target, TargetKind
-
-
-def builtin_defaults() -> Defaults:
-    """The catalogue and defaults a new installation's migrations write."""
-    catalogue = Catalogue.of(
-        [AssetClass(name, group) for name, group in catalogue_v1.ASSET_CLASSES],
-        [
-            Security(symbol, asset_class, fractional=fractional, default=default)
-            for symbol, asset_class, fractional, default in catalogue_v1.SECURITIES
-        ],
-    )
-    targets = tuple(
-        Target(asset_class, TargetKind(kind), Decimal(value))
-        for asset_class, kind, value in catalogue_v1.DEFAULT_TARGETS
-    )
-    affinities = {TaxGroup(g): tuple(c) for g, c in catalogue_v1.DEFAULT_AFFINITIES.items()}
-    return Defaults(catalogue, targets, affinities)
+from support.households import builtin_defaults
 
 
 @dataclass
