@@ -15,7 +15,7 @@ from support.html_forms import form_fields
 from support.memory_storage import MemoryStorage
 from support.samples import FIDELITY_2025, fidelity_2025_config, upload
 
-TOKEN = "0123456789abcdef" * 4
+TOKEN = "f53fb5f81bab10f0a7e3caaa172c95ff6927792425dce1c2b16a391908577c03"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
@@ -102,3 +102,18 @@ def test_the_page_saves_the_configure_form_as_it_was_filled(
     assert "Settings saved" in saved.text
     (user,) = storage.users.values()
     assert user.version == 1
+
+
+def test_a_weak_token_gets_a_422_on_token_from_the_api_and_the_page(
+    client: TestClient, storage: MemoryStorage
+) -> None:
+    weak = "password12345678"
+    put = client.put(
+        "/api/v1/config", json=fidelity_2025_config(), headers={"Authorization": f"Bearer {weak}"}
+    )
+    assert put.status_code == 422
+    assert put.json()["errors"][0]["field"] == "token"
+    page = client.post("/configure/save", data={"token": weak, "action": "save"})
+    assert page.status_code == 422
+    assert "too easy to guess" in page.text
+    assert storage.users == {}

@@ -23,7 +23,7 @@ from rebalancer.wire import decode_config_document
 from support.memory_storage import MemoryStorage
 from support.samples import EMPLOYER_401K, FIDELITY_2025, INDIVIDUAL, fidelity_2025_config
 
-TOKEN = check_token("0123456789abcdef" * 4)
+TOKEN = check_token("f53fb5f81bab10f0a7e3caaa172c95ff6927792425dce1c2b16a391908577c03")
 T = TypeVar("T")
 
 
@@ -133,7 +133,7 @@ def test_an_account_that_is_not_configured_is_left_out_of_the_plan_and_named() -
 def test_another_token_sees_none_of_the_accounts() -> None:
     store = MemoryStorage()
     _save(store, fidelity_2025_config())
-    stranger = check_token("f" * 64)
+    stranger = check_token("ed51a9c5049180ac916795680d6f97966071364025bc21cad1f7ffe92056253d")
     household = run(lambda: use_cases.read_household(store, stranger, _uploads()))
     assert all(a.settings is None for a in household.accounts)
 
@@ -158,3 +158,25 @@ def test_credits_reach_the_plan_as_cash_of_their_tax_group() -> None:
     )
     bought = sum((t.amount for t in plain.trades), Decimal(0))
     assert sum((t.amount for t in credited.trades), Decimal(0)) > bought
+
+
+@pytest.mark.parametrize("weak", ["aaaaaaaaaaaaaaaa", "password12345678", "f" * 64])
+def test_settings_are_saved_only_under_a_strong_token_but_read_under_any(weak: str) -> None:
+    store = MemoryStorage()
+    with pytest.raises(InvalidInput) as refused:
+        run(
+            lambda: use_cases.save_settings(
+                store, check_token(weak), decode_config_document(fidelity_2025_config())
+            )
+        )
+    assert [e.field for e in refused.value.errors] == ["token"]
+    assert "Get a token" in refused.value.errors[0].message
+    assert store.users == {}
+    assert run(lambda: use_cases.read_settings(store, check_token(weak))).targets
+
+
+def test_a_passphrase_of_random_words_is_strong_enough() -> None:
+    store = MemoryStorage()
+    phrase = check_token("gravel mosaic hinge orbit plume")
+    run(lambda: use_cases.save_settings(store, phrase, decode_config_document({})))
+    assert len(store.users) == 1

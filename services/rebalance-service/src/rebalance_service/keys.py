@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from zxcvbn import zxcvbn
 
 MIN_TOKEN_LENGTH = 16
 MAX_TOKEN_LENGTH = 512
@@ -117,3 +118,21 @@ class Sealer:
 
 def _mac(key: bytes, label: bytes) -> bytes:
     return hmac.new(key, label, hashlib.sha256).digest()
+
+
+# zxcvbn's top score: "very unguessable", about 10^10 guesses or more. A generated
+# token (64 random hex digits) always gets it; "aaaaaaaaaaaaaaaa" and
+# "password12345678" do not. zxcvbn reads at most 72 characters.
+_STRONG_SCORE = 4
+_STRENGTH_READS = 72
+TOO_EASY_TO_GUESS = (
+    "is too easy to guess to keep settings under: use a generated token (Get a token, "
+    "or GET /api/v1/token from a script) or a long passphrase of several random words"
+)
+
+
+def strong_enough_to_store(token: Token) -> bool:
+    """Whether settings may be saved under `token`: one global salt means an offline
+    guess tests every user at once, so a weak token is a weak spot for everyone."""
+    score: int = zxcvbn(token[:_STRENGTH_READS])["score"]
+    return score >= _STRONG_SCORE

@@ -20,11 +20,11 @@ import anyio.to_thread
 from rebalance_service.engine import optimize
 from rebalance_service.household import Household, assemble, build_problem
 from rebalance_service.importers import read_statement
-from rebalance_service.keys import Token, UserKeys
+from rebalance_service.keys import TOO_EASY_TO_GUESS, Token, UserKeys, strong_enough_to_store
 from rebalance_service.storage import ConfigConflict, ConfigStorage
 from rebalancer.catalogue import TaxGroup
 from rebalancer.configuration import EffectiveSettings
-from rebalancer.field_errors import InvalidInput
+from rebalancer.field_errors import FieldError, InvalidInput
 from rebalancer.plan import Plan
 from rebalancer.problem import Mode
 from rebalancer.validation import settings_problems
@@ -89,7 +89,11 @@ async def read_settings(store: ConfigStorage, token: Token) -> EffectiveSettings
 async def save_settings(
     store: ConfigStorage, token: Token, document: ConfigDocument
 ) -> EffectiveSettings:
-    """Apply a configuration document on top of what is stored; all of it or nothing."""
+    """Apply a configuration document on top of what is stored; all of it or nothing.
+    Only under a strong token: reading under a weak one still works, so nobody is
+    locked out of what they stored before this rule."""
+    if not strong_enough_to_store(token):
+        raise InvalidInput([FieldError("token", TOO_EASY_TO_GUESS)])
     keys = await derive_keys(token)
     accounts = {entry.number: entry.settings for entry in document.accounts}
     for attempt in range(SAVE_ATTEMPTS):
