@@ -18,6 +18,7 @@ from starlette.middleware import Middleware
 
 from rebalance_service.api.routes import routes as api_routes
 from rebalance_service.config_store import ConfigStore
+from rebalance_service.edge.cross_site import RefuseCrossSitePosts
 from rebalance_service.edge.errors import exception_handlers, json_error
 from rebalance_service.edge.headers import SecurityHeaders
 from rebalance_service.edge.rate_limit import TokenLimiter
@@ -38,6 +39,7 @@ def create_app(settings: Settings, storage: ConfigStorage | None = None) -> Star
         middleware=[
             Middleware(AccessLog),
             Middleware(SecurityHeaders),
+            Middleware(RefuseCrossSitePosts),
             Middleware(BodyLimit, max_bytes=settings.max_upload_bytes),
         ],
         exception_handlers=exception_handlers(json_error),
