@@ -55,5 +55,8 @@ class MemoryStorage:
         user.accounts.update({keys.account_id(n): a for n, a in accounts.items()})
         return user.version
 
+    async def erase(self, keys: UserKeys) -> None:
+        self.users.pop(keys.user_id, None)
+
     async def defaults(self) -> Defaults:
         return self._defaults

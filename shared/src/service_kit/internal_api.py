@@ -7,6 +7,7 @@ credential. It sends identifiers derived from users' tokens and sealed blobs
     GET  CATALOGUE_PATH   -> Catalogue: the built-in catalogue and defaults
     POST READ_USER_PATH   ReadRequest -> ReadAnswer
     POST WRITE_USER_PATH  WriteRequest -> WriteAnswer, or 409 if `expected_version` is stale
+    POST ERASE_USER_PATH  EraseRequest -> EraseAnswer: the user's settings and accounts, gone
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, TypedDict
 CATALOGUE_PATH = "/internal/v1/catalogue"
 READ_USER_PATH = "/internal/v1/users/read"
 WRITE_USER_PATH = "/internal/v1/users/write"
+ERASE_USER_PATH = "/internal/v1/users/erase"
 
 MAX_SEALED = 64 * 1024  # bytes in one sealed record, before base64
 MAX_ACCOUNTS = 1000  # account identifiers in one read or write
@@ -43,6 +45,14 @@ class WriteRequest(TypedDict):
 
 class WriteAnswer(TypedDict):
     version: int
+
+
+class EraseRequest(TypedDict):
+    user_id: str
+
+
+class EraseAnswer(TypedDict):
+    erased: bool  # False when there was nothing stored under the id
 
 
 # The catalogue document: {"version", "targets", "affinities", "asset_classes",

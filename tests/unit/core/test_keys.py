@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from rebalance_service.keys import (
     ARGON2_ITERATIONS,
     ARGON2_MEMORY_KIB,
+    KeyCache,
     SealBroken,
     TokenRefused,
     UserKeys,
@@ -69,3 +72,50 @@ def test_sealing_the_same_plaintext_twice_gives_different_ciphertexts() -> None:
 def test_unusable_tokens_are_refused_with_a_reason(token: str) -> None:
     with pytest.raises(TokenRefused):
         check_token(token)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_key_cache_gives_back_a_derived_key_until_its_time_is_up() -> None:
+    clock = Clock()
+    cache = KeyCache(ttl_seconds=300, clock=clock)
+    assert cache.cached(TOKEN) is None  # a miss: the caller derives, paying the full cost
+    derived = cache.derive(TOKEN)
+    clock.now += 299
+    assert cache.cached(TOKEN) == derived
+    clock.now += 2
+    assert cache.cached(TOKEN) is None
+
+
+def test_the_key_cache_holds_a_few_hundred_tokens_at_most_forgetting_the_least_recent() -> None:
+    cache = KeyCache(capacity=2)
+    first, second, third = (check_token(c * 32) for c in "xyz")
+    for token in (first, second):
+        cache.derive(token)
+    assert cache.cached(first) is not None  # now the most recently used
+    cache.derive(third)
+    assert cache.cached(second) is None
+    assert cache.cached(first) is not None
+    assert cache.cached(third) is not None
+
+
+def test_a_forgotten_token_must_be_derived_again() -> None:
+    cache = KeyCache()
+    cache.derive(TOKEN)
+    cache.forget(TOKEN)
+    assert cache.cached(TOKEN) is None
+
+
+def test_the_key_cache_keeps_neither_the_token_nor_an_unkeyed_hash_of_it() -> None:
+    cache = KeyCache()
+    cache.derive(TOKEN)
+    (slot,) = cache._entries
+    assert TOKEN.encode() not in slot
+    assert slot != hashlib.sha256(TOKEN.encode()).digest()
+    assert KeyCache()._slot(TOKEN) != slot  # each process keys its slots afresh

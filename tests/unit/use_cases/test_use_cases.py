@@ -180,3 +180,14 @@ def test_a_passphrase_of_random_words_is_strong_enough() -> None:
     phrase = check_token("gravel mosaic hinge orbit plume")
     run(lambda: use_cases.save_settings(store, phrase, decode_config_document({})))
     assert len(store.users) == 1
+
+
+def test_erasing_leaves_nothing_under_the_token_and_forgets_its_keys() -> None:
+    store = MemoryStorage()
+    _save(store, fidelity_2025_config())
+    assert use_cases.KEY_CACHE.cached(TOKEN) is not None
+    run(lambda: use_cases.erase_settings(store, TOKEN))
+    assert store.users == {}
+    assert use_cases.KEY_CACHE.cached(TOKEN) is None
+    household = run(lambda: use_cases.read_household(store, TOKEN, _uploads()))
+    assert not household.settings_found

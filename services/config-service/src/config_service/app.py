@@ -32,10 +32,12 @@ from config_service.store import UserStore, VersionConflict
 from service_kit.asgi import AccessLog, BodyLimit, log_unhandled
 from service_kit.internal_api import (
     CATALOGUE_PATH,
+    ERASE_USER_PATH,
     MAX_ACCOUNTS,
     MAX_SEALED,
     READ_USER_PATH,
     WRITE_USER_PATH,
+    EraseAnswer,
     ReadAnswer,
     WriteAnswer,
 )
@@ -123,6 +125,13 @@ async def write_user(request: Request) -> Response:
     return JSONResponse(answer)
 
 
+async def erase_user(request: Request) -> Response:
+    body = await _json_object(request)
+    user_id = _identifier(body.get("user_id"), "user_id")
+    answer: EraseAnswer = {"erased": await run_in_threadpool(_store(request).erase, user_id)}
+    return JSONResponse(answer)
+
+
 def _store(request: Request) -> UserStore:
     store: UserStore = request.app.state.store
     return store
@@ -201,6 +210,7 @@ def create_app(settings: Settings) -> Starlette:
             Route(CATALOGUE_PATH, catalogue),
             Route(READ_USER_PATH, read_user, methods=["POST"]),
             Route(WRITE_USER_PATH, write_user, methods=["POST"]),
+            Route(ERASE_USER_PATH, erase_user, methods=["POST"]),
         ],
         middleware=[
             Middleware(AccessLog),

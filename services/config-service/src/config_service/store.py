@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -95,6 +95,25 @@ class UserStore:
         except IntegrityError as error:  # a first write raced another first write
             raise VersionConflict from error
         return expected_version + 1
+
+    def erase(self, user_id: str) -> bool:
+        """Delete the user's settings and every account of theirs; whether there were any.
+
+        On SQLite the write-ahead log is then checkpointed and truncated, so no earlier
+        copy of a deleted page outlives the erasure there (secure_delete zeroes the
+        deleted cells in the database file itself)."""
+        with Session(self._engine) as session, session.begin():
+            user = session.scalar(
+                select(UserRow).where(UserRow.lookup_hash == self._pepper.user_hash(user_id))
+            )
+            if user is None:
+                return False
+            session.execute(delete(AccountRow).where(AccountRow.user_id == user.id))
+            session.delete(user)
+        if self._engine.dialect.name == "sqlite":
+            with self._engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return True
 
     @staticmethod
     def _claim_version(session: Session, user_hash: str, expected_version: int) -> int:

@@ -36,9 +36,11 @@ from rebalancer.wire import (
 from service_kit import internal_api
 from service_kit.internal_api import (
     CATALOGUE_PATH,
+    ERASE_USER_PATH,
     MAX_SEALED,
     READ_USER_PATH,
     WRITE_USER_PATH,
+    EraseRequest,
     ReadAnswer,
     ReadRequest,
     WriteAnswer,
@@ -116,6 +118,10 @@ class ConfigStore:
         }
         answer = cast(WriteAnswer, await self._call(WRITE_USER_PATH, request))
         return answer["version"]
+
+    async def erase(self, keys: UserKeys) -> None:
+        request: EraseRequest = {"user_id": keys.user_id}
+        await self._call(ERASE_USER_PATH, request)
 
     async def defaults(self) -> Defaults:
         if self._defaults is None:

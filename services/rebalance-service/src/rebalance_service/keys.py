@@ -17,6 +17,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NewType
 
@@ -136,3 +140,56 @@ def strong_enough_to_store(token: Token) -> bool:
     guess tests every user at once, so a weak token is a weak spot for everyone."""
     score: int = zxcvbn(token[:_STRENGTH_READS])["score"]
     return score >= _STRONG_SCORE
+
+
+class KeyCache:
+    """Derived keys of the tokens used in the last few minutes, so the web flow
+    (configure, save, results, again) pays the memory-hard derivation once, not per page.
+
+    Held in this process's memory only, by a keyed hash of the token under a random
+    key of the process's own: neither the token nor anything that tests a guess of it
+    is kept. A guess gains nothing: a miss pays the full derivation, and the guessing
+    limit has counted the token before it gets here.
+    """
+
+    def __init__(
+        self,
+        capacity: int = 256,
+        ttl_seconds: float = 300,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._capacity = capacity
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._key = os.urandom(32)
+        self._entries: OrderedDict[bytes, tuple[UserKeys, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _slot(self, token: Token) -> bytes:
+        return hmac.new(self._key, token.encode(), hashlib.sha256).digest()
+
+    def cached(self, token: Token) -> UserKeys | None:
+        slot, now = self._slot(token), self._clock()
+        with self._lock:
+            entry = self._entries.get(slot)
+            if entry is None or entry[1] <= now:
+                self._entries.pop(slot, None)
+                return None
+            self._entries.move_to_end(slot)
+            return entry[0]
+
+    def derive(self, token: Token) -> UserKeys:
+        """The token's keys, derived afresh (slow: call it off the event loop) and kept."""
+        keys = UserKeys.from_token(token)
+        slot = self._slot(token)
+        with self._lock:
+            self._entries[slot] = (keys, self._clock() + self._ttl)
+            self._entries.move_to_end(slot)
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+        return keys
+
+    def forget(self, token: Token) -> None:
+        """Drop a token's keys: its settings were erased or moved."""
+        with self._lock:
+            self._entries.pop(self._slot(token), None)

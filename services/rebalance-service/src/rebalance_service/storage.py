@@ -48,5 +48,8 @@ class ConfigStorage(Protocol):
         """Write settings and accounts at once over `stored`, as `load` gave it; returns
         the new version, or raises ConfigConflict if someone saved since."""
 
+    async def erase(self, keys: UserKeys) -> None:
+        """Delete the user's settings and all their accounts, if there are any."""
+
     async def defaults(self) -> Defaults:
         """The installation's catalogue and default settings."""

@@ -20,7 +20,13 @@ import anyio.to_thread
 from rebalance_service.engine import optimize
 from rebalance_service.household import Household, assemble, build_problem
 from rebalance_service.importers import read_statement
-from rebalance_service.keys import TOO_EASY_TO_GUESS, Token, UserKeys, strong_enough_to_store
+from rebalance_service.keys import (
+    TOO_EASY_TO_GUESS,
+    KeyCache,
+    Token,
+    UserKeys,
+    strong_enough_to_store,
+)
 from rebalance_service.storage import ConfigConflict, ConfigStorage
 from rebalancer.catalogue import TaxGroup
 from rebalancer.configuration import EffectiveSettings
@@ -43,8 +49,15 @@ class RebalanceRequest:
     prove: bool = False  # the exact search, seconds rather than milliseconds (`optimize`)
 
 
+# One per worker process: the web flow's pages reuse a token's keys for a few minutes.
+KEY_CACHE = KeyCache()
+
+
 async def derive_keys(token: Token) -> UserKeys:
-    return await anyio.to_thread.run_sync(UserKeys.from_token, token)
+    cached = KEY_CACHE.cached(token)  # a hit costs one HMAC, on the loop
+    if cached is not None:
+        return cached
+    return await anyio.to_thread.run_sync(KEY_CACHE.derive, token)
 
 
 async def read_household(
@@ -111,3 +124,9 @@ async def save_settings(
             continue
         return effective
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def erase_settings(store: ConfigStorage, token: Token) -> None:
+    """Delete everything stored under the token: its settings and all its accounts."""
+    await store.erase(await derive_keys(token))
+    KEY_CACHE.forget(token)

@@ -399,6 +399,13 @@ OPENAPI: dict[str, Any] = {
                     **_secured(409, 413, 422),
                 },
             },
+            "delete": {
+                "summary": "Erase the user's settings and all their accounts",
+                "description": "Nothing stored under the token remains afterwards; a token "
+                "with nothing stored gets 204 as well, so the answer tells no guesser anything",
+                "security": _BEARER,
+                "responses": {"204": {"description": "erased"}, **_secured()},
+            },
         },
         "/api/v1/portfolio": {
             "post": {

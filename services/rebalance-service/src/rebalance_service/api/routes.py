@@ -34,8 +34,12 @@ async def new_token(_: Request) -> Response:
 
 
 async def config(request: Request) -> Response:
-    """One route for both methods, so a wrong method's 405 lists them both in Allow."""
-    return await (put_config(request) if request.method == "PUT" else get_config(request))
+    """One route for every method, so a wrong method's 405 lists them all in Allow."""
+    if request.method == "PUT":
+        return await put_config(request)
+    if request.method == "DELETE":
+        return await delete_config(request)
+    return await get_config(request)
 
 
 async def get_config(request: Request) -> Response:
@@ -48,6 +52,11 @@ async def put_config(request: Request) -> Response:
     document = decode_config_document(read_json(await request.body()))
     settings = await use_cases.save_settings(config_storage(request), token, document)
     return JSONResponse(settings_document(settings), headers=_PRIVATE)
+
+
+async def delete_config(request: Request) -> Response:
+    await use_cases.erase_settings(config_storage(request), bearer_token(request))
+    return Response(status_code=204, headers=_PRIVATE)
 
 
 def read_json(raw: bytes) -> object:
@@ -92,7 +101,7 @@ def routes() -> list[BaseRoute]:
         Route("/healthz", healthz),
         Route("/openapi.json", openapi),
         Route("/api/v1/token", new_token),
-        Route("/api/v1/config", config, methods=["GET", "PUT"]),
+        Route("/api/v1/config", config, methods=["GET", "PUT", "DELETE"]),
         Route("/api/v1/portfolio", post_portfolio, methods=["POST"]),
         Route("/api/v1/rebalance", post_rebalance, methods=["POST"]),
     ]
