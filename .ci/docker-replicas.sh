@@ -19,7 +19,7 @@
 #                         volumes, so any other stack, the smoke's included, is left alone;
 #                         COMPOSE_PROJECT_NAME is not read, since docker-smoke.sh exports its own)
 #   REPLICAS_HTTPS_PORT, REPLICAS_HTTP_PORT   the proxy's loopback ports (default 19443, 19080)
-#   REPLICAS_SUBNET       the stack's internal frontend network (default 172.30.91.0/24)
+#   REPLICAS_SUBNET       the stack's internal frontend network (default 10.209.91.0/24)
 #   REPLICAS_REQUESTS     requests to spread over the replicas (default 20)
 #   REPLICAS_TIMEOUT      seconds to wait for the healthchecks (default 180)
 #
@@ -40,7 +40,7 @@ HTTPS_PORT="${REPLICAS_HTTPS_PORT:-19443}"
 HTTP_PORT="${REPLICAS_HTTP_PORT:-19080}"
 export PROXY_HTTPS_PUBLISH="127.0.0.1:$HTTPS_PORT" PROXY_HTTP_PUBLISH="127.0.0.1:$HTTP_PORT"
 export PUBLIC_HTTPS_PORT="$HTTPS_PORT" PROXY_HOSTS=localhost PROXY_TLS=internal
-use_frontend_subnet "${REPLICAS_SUBNET:-172.30.91.0/24}"
+use_frontend_subnet "${REPLICAS_SUBNET:-10.209.91.0/24}"
 REQUESTS="${REPLICAS_REQUESTS:-20}"
 HEALTH_TIMEOUT="${REPLICAS_TIMEOUT:-180}"
 URL="https://localhost:$HTTPS_PORT"

@@ -19,7 +19,7 @@
 #   SMOKE_SAMPLE          positions CSV to rebalance (default ../shared/samples/yifan-lee__...)
 #   SMOKE_TIMEOUT         seconds to wait for the healthchecks (default 180)
 #   SMOKE_HTTPS_PORT, SMOKE_HTTP_PORT   the proxy's loopback ports (default 18443, 18080)
-#   SMOKE_SUBNET          the stack's internal frontend network (default 172.30.92.0/24)
+#   SMOKE_SUBNET          the stack's internal frontend network (default 10.209.92.0/24)
 #
 # Never prints the CSV, account numbers or the token.
 set -euo pipefail
@@ -138,7 +138,7 @@ log "images built in $((SECONDS - step))s: $(docker image ls --format '{{.Reposi
     | grep -E '^rebalancer-(config|rebalance|proxy):local ' | tr '\n' ' ')"
 
 # ---------------------------------------------------------------- stack
-use_frontend_subnet "${SMOKE_SUBNET:-172.30.92.0/24}"
+use_frontend_subnet "${SMOKE_SUBNET:-10.209.92.0/24}"
 log "docker-compose up -d (project $COMPOSE_PROJECT_NAME, proxy on $URL, frontend $FRONTEND_SUBNET)"
 STACK_UP=1
 if ! docker-compose up -d --no-build >"$LOG_DIR/up.log" 2>&1; then

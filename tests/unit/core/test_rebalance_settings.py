@@ -10,8 +10,8 @@ def test_forwarded_headers_are_believed_from_no_proxy_by_default() -> None:
 
 
 def test_forwarded_allow_ips_takes_addresses_and_networks() -> None:
-    settings = Settings.from_env({"FORWARDED_ALLOW_IPS": "172.30.90.10, 10.0.0.0/24,::1"})
-    assert settings.forwarded_allow_ips == ("172.30.90.10", "10.0.0.0/24", "::1")
+    settings = Settings.from_env({"FORWARDED_ALLOW_IPS": "10.209.90.10, 10.0.0.0/24,::1"})
+    assert settings.forwarded_allow_ips == ("10.209.90.10", "10.0.0.0/24", "::1")
 
 
 @pytest.mark.parametrize("value", ["*", "proxy", "10.0.0.0/33"])

@@ -76,7 +76,7 @@ def _networks(environ: Mapping[str, str], name: str) -> tuple[str, ...]:
             ipaddress.ip_network(item, strict=False)
         except ValueError:
             raise SettingsError(
-                f"{name} must list IP addresses or networks (such as 172.30.90.10 or "
+                f"{name} must list IP addresses or networks (such as 10.209.90.10 or "
                 f"10.0.0.0/24), separated by commas, not {item!r}"
             ) from None
     return tuple(items)
