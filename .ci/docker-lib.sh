@@ -55,3 +55,38 @@ stop_own_dockerd() {
         kill -9 "$DOCKERD_PID" 2>/dev/null
     fi
 }
+
+# Give this stack's internal "frontend" network the subnet $1 (a /24), with the proxy at .10,
+# so a stack under another project name (a user's own, or the other check) does not clash.
+use_frontend_subnet() {
+    export FRONTEND_SUBNET="$1"
+    local network="${1%/*}"
+    export PROXY_ADDRESS="${network%.*}.10"
+}
+
+# Copy the proxy's local root certificate (Caddy's CA, in the proxy-data volume) to $1,
+# as the README tells a user to. The proxy creates it before it first answers over TLS.
+export_local_root() {
+    local target="$1"
+    docker-compose exec -T proxy cat /data/caddy/pki/authorities/local/root.crt >"$target" \
+        || fail "no local root certificate in the proxy container"
+    grep -q 'BEGIN CERTIFICATE' "$target" || fail "the proxy's root.crt is not a PEM certificate"
+    log "local root exported: $(openssl x509 -in "$target" -noout -subject 2>/dev/null || echo '(openssl missing)')"
+}
+
+# The proxy's TLS and redirect, with curl: $1 is https://host:port, $2 http://host:port,
+# $3 the exported root. /healthz answers over HTTPS verified against the root, is refused
+# without it, and plain HTTP is redirected (308) to the same path on HTTPS.
+check_proxy_tls() {
+    local https_url="$1" http_url="$2" root="$3" answer
+    answer="$(curl -sS --max-time 20 --cacert "$root" "$https_url/healthz")" \
+        || fail "curl --cacert $root $https_url/healthz"
+    [ "$answer" = '{"status":"ok"}' ] || fail "$https_url/healthz answered $answer"
+    if curl -sS --max-time 20 -o /dev/null "$https_url/healthz" 2>/dev/null; then
+        fail "$https_url was trusted without the local root: not Caddy's local CA"
+    fi
+    answer="$(curl -sS --max-time 20 -o /dev/null -w '%{http_code} %{redirect_url}' "$http_url/healthz?x=1")" \
+        || fail "curl $http_url/healthz"
+    [ "$answer" = "308 $https_url/healthz?x=1" ] || fail "$http_url/healthz: expected a 308 to $https_url, got $answer"
+    log "TLS verified against the local root, refused without it; HTTP redirected (308) to HTTPS"
+}

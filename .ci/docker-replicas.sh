@@ -1,30 +1,30 @@
 #!/usr/bin/env bash
-# The "replicas" compose profile: two rebalance replicas behind one round-robin balancer.
-# Starts the stack with the profile, waits for every healthcheck, sends requests through the
-# balancer's published port, and checks from the containers' access logs that both replicas
-# served some; also that a configuration written through one replica reads back through the
-# other, and that requests still succeed with one replica stopped. Always tears down (down -v).
+# The "replicas" compose profile: two rebalance replicas behind the Caddy proxy.
+# Starts the stack with the profile, waits for every healthcheck, exports the proxy's local
+# root certificate, sends requests over HTTPS through the proxy (curl --cacert), and checks
+# from the containers' access logs that both replicas served some; also that a configuration
+# written through one replica reads back through the other, and that requests still succeed
+# with one replica stopped. Always tears down (down -v).
 #
 #   bash .ci/docker-replicas.sh
 #
 # Self-sufficient like .ci/docker-smoke.sh (which calls it at its end): installs docker.io and
 # docker-compose with apt-get if missing, starts dockerd if none is running (and stops it again
-# at the end), makes rebalancer-base:bookworm if it is missing, builds the service images only
-# if they are missing (`docker-compose build` refreshes them) and the balancer's always (it
-# fetches nothing, so it is quick and needs no CA bundle).
+# at the end), makes rebalancer-base:bookworm if it is missing, builds the images only if they
+# are missing (`docker-compose build` refreshes them; docker-smoke.sh does).
 #
 # Environment (all optional):
 #   BASE_IMAGE            base image for the Dockerfiles (default rebalancer-base:bookworm)
 #   REPLICAS_PROJECT      compose project (default rebalancer-replicas: its own containers and
 #                         volumes, so any other stack, the smoke's included, is left alone;
 #                         COMPOSE_PROJECT_NAME is not read, since docker-smoke.sh exports its own)
-#   REPLICAS_PUBLISH      the balancer's published address (default 127.0.0.1:8089)
+#   REPLICAS_HTTPS_PORT, REPLICAS_HTTP_PORT   the proxy's loopback ports (default 19443, 19080)
+#   REPLICAS_SUBNET       the stack's internal frontend network (default 10.209.91.0/24)
 #   REPLICAS_REQUESTS     requests to spread over the replicas (default 20)
 #   REPLICAS_TIMEOUT      seconds to wait for the healthchecks (default 180)
 #
-# The rebalance service's own port is published on an ephemeral loopback port here (this
-# script talks only to the balancer), so a stack already on 127.0.0.1:8090 does not clash.
-# Never prints a token.
+# Its ports and subnet differ from docker-smoke.sh's and the compose defaults, so neither a
+# user's stack nor the smoke's clashes with it. Never prints a token.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,12 +36,15 @@ export BASE_IMAGE="${BASE_IMAGE:-rebalancer-base:bookworm}"
 export COMPOSE_PROJECT_NAME="${REPLICAS_PROJECT:-rebalancer-replicas}"
 # docker-compose 1.28+ and Compose v2 both read the active profiles from here.
 export COMPOSE_PROFILES=replicas
-export REPLICAS_PUBLISH="${REPLICAS_PUBLISH:-127.0.0.1:8089}"
-export REBALANCE_PUBLISH=127.0.0.1:
+HTTPS_PORT="${REPLICAS_HTTPS_PORT:-19443}"
+HTTP_PORT="${REPLICAS_HTTP_PORT:-19080}"
+export PROXY_HTTPS_PUBLISH="127.0.0.1:$HTTPS_PORT" PROXY_HTTP_PUBLISH="127.0.0.1:$HTTP_PORT"
+export PUBLIC_HTTPS_PORT="$HTTPS_PORT" PROXY_HOSTS=localhost PROXY_TLS=internal
+use_frontend_subnet "${REPLICAS_SUBNET:-10.209.91.0/24}"
 REQUESTS="${REPLICAS_REQUESTS:-20}"
 HEALTH_TIMEOUT="${REPLICAS_TIMEOUT:-180}"
-URL="http://$REPLICAS_PUBLISH"
-SERVICES=(config rebalance rebalance-2 balancer)
+URL="https://localhost:$HTTPS_PORT"
+SERVICES=(config rebalance rebalance-2 proxy)
 REPLICAS=(rebalance rebalance-2)
 
 LOG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/docker-replicas.XXXXXX")"
@@ -49,6 +52,7 @@ DOCKERD_PID=""
 STACK_UP=0
 CA_COPY="$REPO_ROOT/docker-ca.crt"
 CA_MADE=0
+LOCAL_ROOT="$LOG_DIR/local-root.crt"
 T0=$SECONDS
 
 log() { printf '[docker-replicas %4ds] %s\n' "$((SECONDS - T0))" "$*"; }
@@ -96,6 +100,7 @@ need_install=()
 command -v dockerd >/dev/null 2>&1 || need_install+=(docker.io)
 command -v docker >/dev/null 2>&1 || need_install+=(docker.io)
 command -v docker-compose >/dev/null 2>&1 || need_install+=(docker-compose)
+command -v curl >/dev/null 2>&1 || need_install+=(curl)
 if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 && [ "$BASE_IMAGE" = rebalancer-base:bookworm ]; then
     command -v debootstrap >/dev/null 2>&1 || need_install+=(debootstrap)
 fi
@@ -116,9 +121,10 @@ fi
 missing=()
 docker image inspect rebalancer-config:local >/dev/null 2>&1 || missing+=(config)
 docker image inspect rebalancer-rebalance:local >/dev/null 2>&1 || missing+=(rebalance)
+docker image inspect rebalancer-proxy:local >/dev/null 2>&1 || missing+=(proxy)
 step=$SECONDS
 if [ "${#missing[@]}" -gt 0 ]; then
-    # As in docker-smoke.sh: pip inside the build trusts this machine's CA bundle.
+    # As in docker-smoke.sh: pip and apt inside the build trust this machine's CA bundle.
     if [ ! -f "$CA_COPY" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
         cp /etc/ssl/certs/ca-certificates.crt "$CA_COPY"
         CA_MADE=1
@@ -130,15 +136,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
     fi
     if [ "$CA_MADE" -eq 1 ]; then rm -f "$CA_COPY"; CA_MADE=0; fi
 fi
-log "building the balancer (docker-compose build balancer)"
-if ! docker-compose build balancer >"$LOG_DIR/build-balancer.log" 2>&1; then
-    show_tail "$LOG_DIR/build-balancer.log" 40
-    fail "docker-compose build balancer"
-fi
 log "images ready in $((SECONDS - step))s"
 
 # ---------------------------------------------------------------- stack
-log "docker-compose up -d with profile replicas (project $COMPOSE_PROJECT_NAME, balancer on $URL)"
+log "docker-compose up -d with profile replicas (project $COMPOSE_PROJECT_NAME, proxy on $URL)"
 STACK_UP=1
 step=$SECONDS
 if ! docker-compose up -d --no-build >"$LOG_DIR/up.log" 2>&1; then
@@ -179,17 +180,34 @@ token_lines() {
     docker logs "$id" 2>&1 | grep -c 'rebalancer.access: GET /api/v1/token 200' || true
 }
 
-# One request per connection, so the balancer (per connection) spreads them.
-http_check() {
-    python3 - "$URL" "$@" <<'PY'
-"""mode "tokens N": N tokens; "state": a configuration written, then read on new connections."""
+# ---------------------------------------------------------------- TLS through the proxy
+export_local_root "$LOCAL_ROOT"
+check_proxy_tls "$URL" "http://localhost:$HTTP_PORT" "$LOCAL_ROOT"
+
+# N token requests over HTTPS with curl, one connection each, verified against the local root.
+token_requests() {
+    local n body
+    for n in $(seq 1 "$1"); do
+        body="$(curl -sS --max-time 60 --cacert "$LOCAL_ROOT" "$URL/api/v1/token")" \
+            || fail "curl --cacert: GET /api/v1/token through the proxy (request $n)"
+        [[ "$body" =~ ^\{\"token\":\"[0-9a-f]{64}\"\}$ ]] \
+            || fail "GET /api/v1/token through the proxy (request $n): no token in the answer"
+    done
+    log "$1 x GET /api/v1/token -> 200 over HTTPS"
+}
+
+# A configuration written through one replica reads back through the others: new connections.
+state_check() {
+    python3 - "$URL" "$LOCAL_ROOT" <<'PY'
 import json
 import re
+import ssl
 import sys
 import urllib.error
 import urllib.request
 
-base, mode = sys.argv[1], sys.argv[2]
+base, local_root = sys.argv[1], sys.argv[2]
+tls = ssl.create_default_context(cafile=local_root)
 
 
 def call(method, path, body=None, token=None):
@@ -200,36 +218,26 @@ def call(method, path, body=None, token=None):
         headers["Content-Type"] = "application/json"
     request = urllib.request.Request(base + path, data=body, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:
+        with urllib.request.urlopen(request, timeout=60, context=tls) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, None
 
 
-def token():
-    status, document = call("GET", "/api/v1/token")
-    value = document.get("token") if isinstance(document, dict) else None
-    if status != 200 or not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{64}", value):
-        sys.exit(f"GET /api/v1/token through the balancer: HTTP {status}, no token")
-    return value
-
-
-if mode == "tokens":
-    for _ in range(int(sys.argv[3])):
-        token()
-    print(f"{sys.argv[3]} x GET /api/v1/token -> 200")
-else:
-    user = token()
-    targets = [{"asset_class": "US TSM", "kind": "percent", "value": "61.5"},
-               {"asset_class": "US TBM", "kind": "percent", "value": "38.5"}]
-    status, _ = call("PUT", "/api/v1/config", json.dumps({"targets": targets}).encode(), user)
-    if status != 200:
-        sys.exit(f"PUT /api/v1/config through the balancer: HTTP {status}")
-    for _ in range(4):
-        status, document = call("GET", "/api/v1/config", token=user)
-        if status != 200 or not isinstance(document, dict) or document.get("targets") != targets:
-            sys.exit(f"GET /api/v1/config through the balancer: HTTP {status}, not what was written")
-    print("PUT /api/v1/config, then 4 x GET /api/v1/config on new connections: all read it back")
+status, document = call("GET", "/api/v1/token")
+user = document.get("token") if isinstance(document, dict) else None
+if status != 200 or not isinstance(user, str) or not re.fullmatch(r"[0-9a-f]{64}", user):
+    sys.exit(f"GET /api/v1/token through the proxy: HTTP {status}, no token")
+targets = [{"asset_class": "US TSM", "kind": "percent", "value": "61.5"},
+           {"asset_class": "US TBM", "kind": "percent", "value": "38.5"}]
+status, _ = call("PUT", "/api/v1/config", json.dumps({"targets": targets}).encode(), user)
+if status != 200:
+    sys.exit(f"PUT /api/v1/config through the proxy: HTTP {status}")
+for _ in range(4):
+    status, document = call("GET", "/api/v1/config", token=user)
+    if status != 200 or not isinstance(document, dict) or document.get("targets") != targets:
+        sys.exit(f"GET /api/v1/config through the proxy: HTTP {status}, not what was written")
+print("PUT /api/v1/config, then 4 x GET /api/v1/config on new connections: all read it back")
 PY
 }
 
@@ -241,7 +249,7 @@ declare -A before served
 spread() {
     local svc total=0
     for svc in "$@"; do before[$svc]="$(token_lines "$svc")"; done
-    http_check tokens "$REQUESTS" | sed 's/^/    /'
+    token_requests "$REQUESTS"
     for _ in $(seq 1 20); do
         total=0
         for svc in "$@"; do
@@ -254,10 +262,10 @@ spread() {
     [ "$total" -eq "$REQUESTS" ] || fail "the replicas ($*) logged $total token requests, not $REQUESTS"
 }
 
-log "sending $REQUESTS requests through the balancer, one connection each"
+log "sending $REQUESTS requests through the proxy, one connection each"
 spread "${REPLICAS[@]}"
 log "served: rebalance=${served[rebalance]} rebalance-2=${served[rebalance-2]} (of $REQUESTS)"
-# Round robin gives each about half; a health probe between two requests may shift one or two.
+# Round robin gives each about half.
 for svc in "${REPLICAS[@]}"; do
     [ "${served[$svc]}" -ge $((REQUESTS / 4)) ] \
         || fail "$svc served ${served[$svc]} of $REQUESTS: the requests were not spread"
@@ -266,10 +274,10 @@ log "both replicas served requests"
 
 # ---------------------------------------------------------------- no state in the replicas
 log "a configuration written through one replica reads back through the others"
-http_check state | sed 's/^/    /'
+state_check | sed 's/^/    /'
 
 # ---------------------------------------------------------------- one replica down
-log "stopping rebalance-2: the balancer must send everything to rebalance"
+log "stopping rebalance-2: the proxy must send everything to rebalance"
 docker-compose stop -t 20 rebalance-2 >"$LOG_DIR/stop.log" 2>&1 || { show_tail "$LOG_DIR/stop.log" 20; fail "docker-compose stop rebalance-2"; }
 spread rebalance
 log "all $REQUESTS succeeded, all served by rebalance"

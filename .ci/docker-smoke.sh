@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# CI's container check (the replicas profile too, through .ci/docker-replicas.sh): build both images on a locally made Debian base, start the stack with
-# docker-compose, wait for both healthchecks, do one real rebalance through the published port,
-# then tear everything down (always).
+# CI's container check (the replicas profile too, through .ci/docker-replicas.sh): build the
+# images (config, rebalance, the Caddy proxy) on a locally made Debian base, start the stack
+# with docker-compose, wait for every healthcheck, export the proxy's local root certificate,
+# check its TLS and HTTP redirect with curl --cacert, do one real rebalance through it over
+# HTTPS, then tear everything down (always) before the replicas check starts its own stack.
 #
 #   bash .ci/docker-smoke.sh
 #
@@ -10,12 +12,14 @@
 # (and stops it again at the end), builds rebalancer-base:bookworm if it is missing.
 #
 # Environment (all optional):
-#   BASE_IMAGE            base image for both Dockerfiles (default rebalancer-base:bookworm;
+#   BASE_IMAGE            base image for the Dockerfiles (default rebalancer-base:bookworm;
 #                         made by scripts/docker-base-image.sh when it is that and missing)
 #   COMPOSE_PROJECT_NAME  compose project (default rebalancer-smoke, so a stack of your own
 #                         under another name and its volumes are left alone)
 #   SMOKE_SAMPLE          positions CSV to rebalance (default ../shared/samples/yifan-lee__...)
 #   SMOKE_TIMEOUT         seconds to wait for the healthchecks (default 180)
+#   SMOKE_HTTPS_PORT, SMOKE_HTTP_PORT   the proxy's loopback ports (default 18443, 18080)
+#   SMOKE_SUBNET          the stack's internal frontend network (default 10.209.92.0/24)
 #
 # Never prints the CSV, account numbers or the token.
 set -euo pipefail
@@ -29,14 +33,19 @@ export BASE_IMAGE="${BASE_IMAGE:-rebalancer-base:bookworm}"
 export COMPOSE_PROJECT_NAME="${COMPOSE_PROJECT_NAME:-rebalancer-smoke}"
 SAMPLE="${SMOKE_SAMPLE:-$REPO_ROOT/../shared/samples/yifan-lee__Portfolio_Positions_Mar-04-2025.csv}"
 HEALTH_TIMEOUT="${SMOKE_TIMEOUT:-180}"
-URL="http://127.0.0.1:8090"
-# The published address must be the one this script talks to, whatever the caller's shell has.
-export REBALANCE_PUBLISH=127.0.0.1:8090
+HTTPS_PORT="${SMOKE_HTTPS_PORT:-18443}"
+HTTP_PORT="${SMOKE_HTTP_PORT:-18080}"
+# "localhost" is the proxy's default host name: its certificate is made for it.
+URL="https://localhost:$HTTPS_PORT"
+# The published addresses must be the ones this script talks to, whatever the caller's shell has.
+export PROXY_HTTPS_PUBLISH="127.0.0.1:$HTTPS_PORT" PROXY_HTTP_PUBLISH="127.0.0.1:$HTTP_PORT"
+export PUBLIC_HTTPS_PORT="$HTTPS_PORT" PROXY_HOSTS=localhost PROXY_TLS=internal
 
 LOG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/docker-smoke.XXXXXX")"
 DOCKERD_PID=""
 STACK_UP=0
 CA_COPY="$REPO_ROOT/docker-ca.crt"
+LOCAL_ROOT="$LOG_DIR/local-root.crt"
 T0=$SECONDS
 
 log() { printf '[docker-smoke %4ds] %s\n' "$((SECONDS - T0))" "$*"; }
@@ -51,7 +60,7 @@ show_tail() {
 dump_stack() {
     docker-compose ps >&2 || true
     local svc
-    for svc in config rebalance; do
+    for svc in config rebalance proxy; do
         printf -- '----- last 60 log lines of %s -----\n' "$svc" >&2
         docker-compose logs --no-color --tail=60 "$svc" >&2 || true
     done
@@ -88,8 +97,9 @@ command -v dockerd >/dev/null 2>&1 || need_install+=(docker.io)
 command -v docker >/dev/null 2>&1 || need_install+=(docker.io)
 command -v docker-compose >/dev/null 2>&1 || need_install+=(docker-compose)
 command -v debootstrap >/dev/null 2>&1 || need_install+=(debootstrap)
+command -v curl >/dev/null 2>&1 || need_install+=(curl)
 if [ "${#need_install[@]}" -eq 0 ]; then
-    log "docker, dockerd, docker-compose and debootstrap are installed"
+    log "docker, dockerd, docker-compose, debootstrap and curl are installed"
 fi
 install_missing
 command -v python3 >/dev/null 2>&1 || fail "python3 is needed on the host for the HTTP check"
@@ -111,7 +121,7 @@ else
 fi
 
 # ---------------------------------------------------------------- images
-# pip inside the build trusts this machine's CA bundle (the registries are reached through it).
+# pip and apt inside the build trust this machine's CA bundle (the registries are reached through it).
 # The file is git-ignored, used by the builder stages only, and removed again on exit.
 if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
     cp /etc/ssl/certs/ca-certificates.crt "$CA_COPY"
@@ -125,10 +135,11 @@ if ! docker-compose build >"$LOG_DIR/build.log" 2>&1; then
 fi
 rm -f "$CA_COPY"
 log "images built in $((SECONDS - step))s: $(docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' \
-    | grep -E '^rebalancer-(config|rebalance):local ' | tr '\n' ' ')"
+    | grep -E '^rebalancer-(config|rebalance|proxy):local ' | tr '\n' ' ')"
 
 # ---------------------------------------------------------------- stack
-log "docker-compose up -d (project $COMPOSE_PROJECT_NAME)"
+use_frontend_subnet "${SMOKE_SUBNET:-10.209.92.0/24}"
+log "docker-compose up -d (project $COMPOSE_PROJECT_NAME, proxy on $URL, frontend $FRONTEND_SUBNET)"
 STACK_UP=1
 if ! docker-compose up -d --no-build >"$LOG_DIR/up.log" 2>&1; then
     show_tail "$LOG_DIR/up.log" 30
@@ -141,36 +152,48 @@ health_of() {
     [ -n "$id" ] || { echo missing; return 0; }
     docker inspect --format '{{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}{{if .RestartCount}}/restarted{{end}}' "$id"
 }
-log "waiting up to ${HEALTH_TIMEOUT}s for both healthchecks"
+SERVICES=(config rebalance proxy)
+log "waiting up to ${HEALTH_TIMEOUT}s for ${SERVICES[*]}"
+step=$SECONDS
 deadline=$((SECONDS + HEALTH_TIMEOUT))
 while :; do
-    config_state="$(health_of config)"
-    rebalance_state="$(health_of rebalance)"
-    if [ "$config_state" = running/healthy ] && [ "$rebalance_state" = running/healthy ]; then
-        break
-    fi
-    case "$config_state $rebalance_state" in
-        *exited*|*dead*|*missing*|*restart*) fail "a container stopped: config=$config_state rebalance=$rebalance_state" ;;
+    states=()
+    healthy=1
+    for svc in "${SERVICES[@]}"; do
+        state="$(health_of "$svc")"
+        states+=("$svc=$state")
+        [ "$state" = running/healthy ] || healthy=0
+    done
+    [ "$healthy" -eq 0 ] || break
+    case "${states[*]}" in
+        *exited*|*dead*|*missing*|*restart*) fail "a container stopped: ${states[*]}" ;;
     esac
-    [ "$SECONDS" -lt "$deadline" ] || fail "not healthy within ${HEALTH_TIMEOUT}s: config=$config_state rebalance=$rebalance_state"
+    [ "$SECONDS" -lt "$deadline" ] || fail "not healthy within ${HEALTH_TIMEOUT}s: ${states[*]}"
     sleep 2
 done
-log "both services are healthy (config=$config_state rebalance=$rebalance_state)"
+log "all healthy in $((SECONDS - step))s (${states[*]})"
+
+# ---------------------------------------------------------------- TLS through the proxy
+export_local_root "$LOCAL_ROOT"
+check_proxy_tls "$URL" "http://localhost:$HTTP_PORT" "$LOCAL_ROOT"
 
 # ---------------------------------------------------------------- one real rebalance
 log "rebalancing the sample portfolio through $URL"
-python3 - "$URL" "$SAMPLE" <<'PY'
+python3 - "$URL" "$SAMPLE" "$LOCAL_ROOT" <<'PY'
 """Token, config, rebalance over the public API. Prints no CSV, no account number, no token."""
 import csv
 import io
 import json
 import re
+import ssl
 import sys
 import urllib.error
 import urllib.request
 import uuid
 
-base, sample_path = sys.argv[1], sys.argv[2]
+base, sample_path, local_root = sys.argv[1], sys.argv[2], sys.argv[3]
+# The proxy's certificate, verified against the local root exported from it.
+tls = ssl.create_default_context(cafile=local_root)
 secrets: list[str] = []
 
 
@@ -187,7 +210,7 @@ def say(message: str) -> None:
 def call(method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None):
     request = urllib.request.Request(base + path, data=body, method=method, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=120) as response:
+        with urllib.request.urlopen(request, timeout=120, context=tls) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
@@ -262,5 +285,39 @@ if not isinstance(trades, list):
 say(f"POST /api/v1/rebalance -> 200, mode={result.get('mode')}, {len(trades)} trades, "
     f"{len(result.get('warnings') or [])} warnings")
 PY
-log "rebalance through the published port: OK"
+log "rebalance through the proxy over HTTPS: OK"
+
+# ---------------------------------------------------------------- the proxy's limits
+# A body over MAX_UPLOAD_BYTES (default 5 MiB) is refused by the proxy with the service's 413.
+# Over HTTP/1.1, where curl waits for it (Expect: 100-continue); over HTTP/2 the status always
+# arrives, but Go's server may reset the stream before its short body.
+head -c $((5 * 1024 * 1024 + 1)) /dev/zero >"$LOG_DIR/too-large.csv"
+answer="$(curl -sS --http1.1 --max-time 60 --cacert "$LOCAL_ROOT" -o "$LOG_DIR/too-large.json" -w '%{http_code}' \
+    -H "Authorization: Bearer $(printf '%064d' 0)" -F "positions=@$LOG_DIR/too-large.csv;type=text/csv" \
+    "$URL/api/v1/rebalance")" || fail "curl: the oversized upload"
+[ "$answer" = 413 ] && grep -q '"field": "body"' "$LOG_DIR/too-large.json" \
+    || fail "an upload over 5 MiB through the proxy: HTTP $answer, not the 413 on body"
+log "an upload of 5 MiB + 1 byte: 413 from the proxy"
+# Guesses that each forge an X-Forwarded-For of their own: the proxy replaces the header and
+# the service believes only the proxy's, so they count against this one client (50 tokens).
+answered=0
+for n in $(seq 1 60); do
+    code="$(curl -sS --max-time 20 --cacert "$LOCAL_ROOT" -o /dev/null -w '%{http_code}' \
+        -H "Authorization: Bearer $(printf '%064x' "$((n + 4096))")" -H "X-Forwarded-For: 203.0.113.$n" \
+        "$URL/api/v1/config")" || fail "curl: guess $n"
+    case "$code" in
+        200) answered=$((answered + 1)) ;;
+        429) ;;
+        *) fail "guess $n through the proxy: HTTP $code" ;;
+    esac
+done
+# The sample's own token counted too, so 49 of these are answered.
+[ "$answered" -lt 60 ] && [ "$answered" -ge 45 ] || fail "$answered of 60 forged guesses answered: the limit was bypassed"
+log "60 guesses with forged X-Forwarded-For: $answered answered, then 429"
+
+# ---------------------------------------------------------------- the replicas profile
+# One stack at a time on two cores: this one goes before the replicas check starts its own.
+log "docker-compose down -v (the replicas check starts a stack of its own)"
+docker-compose down -v --remove-orphans >"$LOG_DIR/down.log" 2>&1 || { show_tail "$LOG_DIR/down.log" 20; fail "docker-compose down -v"; }
+STACK_UP=0
 bash "$REPO_ROOT/.ci/docker-replicas.sh" || fail "the replicas profile (.ci/docker-replicas.sh)"

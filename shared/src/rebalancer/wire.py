@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from rebalancer.account_text import account_number_problem, description_problem
 from rebalancer.bands import Bands
 from rebalancer.catalogue import INVESTABLE_TAX_GROUPS, AssetClass, Security, TaxGroup
 from rebalancer.configuration import AccountSettings, NoSell, UserSettings
@@ -41,8 +42,11 @@ class ConfigDocument:
 
 
 class _Decoder:
-    def __init__(self) -> None:
+    def __init__(self, incoming: bool = True) -> None:
         self.errors: list[FieldError] = []
+        # What a client sends is held to account_text's rules; what is already stored
+        # is read back as it was, so settings saved before those rules still open.
+        self.incoming = incoming
 
     def fail(self, path: str, message: str) -> None:
         self.errors.append(FieldError(path, message))
@@ -127,6 +131,15 @@ class _Decoder:
             obj.get("description", ""), f"{path}.description", MAX_DESCRIPTION, empty=True
         )
         credit_default = self.flag(obj.get("credit_default", False), f"{path}.credit_default")
+        if self.incoming:
+            for field, problem in (
+                ("number", account_number_problem(number)),
+                ("description", description_problem(description)),
+            ):
+                named = f"{path}.{field}"
+                if problem and all(e.field != named for e in self.errors):
+                    self.fail(named, problem)
+                    number = ""
         menu = self.list_of(obj.get("menu") or [], f"{path}.menu", self.symbol) or ()
         if len(set(menu)) != len(menu):
             self.fail(f"{path}.menu", "lists the same symbol more than once")
@@ -336,7 +349,8 @@ def encode_account_settings(settings: AccountSettings) -> dict[str, object]:
 
 def decode_account_settings(value: object) -> AccountSettings:
     """Stored account settings (our own encoding, read back)."""
-    entry = _Decoder().account({"number": "-", **value} if isinstance(value, dict) else value, "")
+    decoder = _Decoder(incoming=False)
+    entry = decoder.account({"number": "-", **value} if isinstance(value, dict) else value, "")
     if entry is None:
         raise InvalidInput([FieldError("account", "stored account settings are unreadable")])
     return entry.settings

@@ -28,6 +28,7 @@ def main() -> None:
         access_log=False,  # ours logs without query strings
         log_config=None,
         server_header=False,
+        proxy_headers=False,  # nothing proxies it: no request names another client address
     )
 
 

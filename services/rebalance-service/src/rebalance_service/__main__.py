@@ -28,6 +28,10 @@ def main() -> None:
         access_log=False,  # ours logs without query strings
         log_config=None,
         server_header=False,
+        # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 (or its own
+        # FORWARDED_ALLOW_IPS): only the proxies the operator names are believed.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=list(settings.forwarded_allow_ips),
     )
 
 

@@ -41,8 +41,19 @@ ARGON2_LANES = 1
 # One salt for everyone: the token alone must find its data, so there is no per-user salt
 # to look up. "v2": the KDF changed, and every key with it.
 _KDF_SALT = b"rebalancer/v2/token"
-_SEAL_FORMAT = b"\x01"
+# Format 1: the plaintext as it is, so its exact length shows; still opened, no longer
+# written except past the largest size class. Format 2: padded to a size class.
+_SEAL_UNPADDED = b"\x01"
+_SEAL_PADDED = b"\x02"
 _NONCE_BYTES = 12
+_TAG_BYTES = 16
+# Size classes: powers of two from 256 bytes, so the database shows no record's length
+# beyond its class (every account record is one class; the settings one of a few).
+# The largest is what the config service takes in one sealed record (64 KiB, less the
+# format byte, nonce and tag).
+_SMALLEST_CLASS = 256
+_LARGEST_CLASS = 64 * 1024 - 1 - _NONCE_BYTES - _TAG_BYTES
+_PAD_MARK = b"\x80"  # ends the plaintext; zeros follow it up to the class
 
 
 Token = NewType("Token", str)  # a token that `check_token` accepted
@@ -103,21 +114,48 @@ class Sealer:
         self._aead = aead
         self._user_id = user_id
 
-    def _context(self, record: str) -> bytes:
-        return f"{self._user_id}\0{record}".encode()
+    def _context(self, record: str, form: bytes) -> bytes:
+        # Format 1 records were sealed with no format byte in the associated data.
+        context = f"{self._user_id}\0{record}".encode()
+        return context if form == _SEAL_UNPADDED else context + b"\0" + form
 
     def seal(self, record: str, plaintext: bytes) -> bytes:
         nonce = os.urandom(_NONCE_BYTES)
-        return _SEAL_FORMAT + nonce + self._aead.encrypt(nonce, plaintext, self._context(record))
+        size = padded_size(len(plaintext))
+        if size is None:  # past the largest class: the config service refuses it anyway
+            form, body = _SEAL_UNPADDED, plaintext
+        else:
+            form = _SEAL_PADDED
+            body = plaintext + _PAD_MARK + bytes(size - len(plaintext) - 1)
+        # The format byte is authenticated too, so no one can turn a padded record into
+        # an unpadded one (which would open with its padding as part of the plaintext).
+        return form + nonce + self._aead.encrypt(nonce, body, self._context(record, form))
 
     def open(self, record: str, sealed: bytes) -> bytes:
-        if sealed[:1] != _SEAL_FORMAT or len(sealed) < 1 + _NONCE_BYTES + 16:
+        form = sealed[:1]
+        if form not in (_SEAL_UNPADDED, _SEAL_PADDED) or len(sealed) < 1 + _NONCE_BYTES + 16:
             raise SealBroken(record)
         nonce, body = sealed[1 : 1 + _NONCE_BYTES], sealed[1 + _NONCE_BYTES :]
         try:
-            return self._aead.decrypt(nonce, body, self._context(record))
+            plaintext = self._aead.decrypt(nonce, body, self._context(record, form))
         except InvalidTag as error:
             raise SealBroken(record) from error
+        if form == _SEAL_UNPADDED:
+            return plaintext
+        unpadded = plaintext.rstrip(b"\0")
+        if not unpadded.endswith(_PAD_MARK):
+            raise SealBroken(record)
+        return unpadded[: -len(_PAD_MARK)]
+
+
+def padded_size(length: int) -> int | None:
+    """The size class a plaintext of `length` bytes is padded to (with its end mark)."""
+    size = _SMALLEST_CLASS
+    while size < length + len(_PAD_MARK):
+        size *= 2
+    if size <= _LARGEST_CLASS:
+        return size
+    return _LARGEST_CLASS if length + len(_PAD_MARK) <= _LARGEST_CLASS else None
 
 
 def _mac(key: bytes, label: bytes) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,9 @@ class Settings:
     # Token guessing: distinct tokens one client address may use per window.
     tokens_per_client: int
     token_window_seconds: int
+    # Proxies whose X-Forwarded-For/-Proto are believed (addresses or networks); none by
+    # default, so no client can name its own address past the guessing limit.
+    forwarded_allow_ips: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -41,6 +45,7 @@ class Settings:
             max_upload_bytes=_whole(environ, "MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 1024, 2**31),
             tokens_per_client=_whole(environ, "TOKENS_PER_CLIENT", 50, 1, 10**9),
             token_window_seconds=_whole(environ, "TOKEN_WINDOW_SECONDS", 600, 1, 86_400),
+            forwarded_allow_ips=_networks(environ, "FORWARDED_ALLOW_IPS"),
         )
 
     def credential(self) -> str:
@@ -61,3 +66,17 @@ def _whole(environ: Mapping[str, str], name: str, default: int, low: int, high: 
     if not text.isdigit() or not low <= int(text) <= high:
         raise SettingsError(f"{name} must be a whole number from {low} to {high}, not {text!r}")
     return int(text)
+
+
+def _networks(environ: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks; uvicorn's "*" is refused, being no proxy at all."""
+    items = [item.strip() for item in environ.get(name, "").split(",") if item.strip()]
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"{name} must list IP addresses or networks (such as 10.209.90.10 or "
+                f"10.0.0.0/24), separated by commas, not {item!r}"
+            ) from None
+    return tuple(items)
