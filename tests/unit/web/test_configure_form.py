@@ -10,9 +10,9 @@ from rebalance_service.household import assemble
 from rebalance_service.web.configure_form import (
     apply_action,
     clean_number,
-    prefilled_form,
     read_configure_form,
 )
+from rebalance_service.web.configure_prefill import prefilled_form
 from rebalance_service.web.form_document import config_document, show_errors
 from rebalancer.catalogue import AssetClass, Catalogue, Security, TaxGroup
 from rebalancer.configuration import AccountSettings, EffectiveSettings, NoSell
