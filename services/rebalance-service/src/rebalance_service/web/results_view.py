@@ -14,7 +14,13 @@ from typing import Any
 
 from markupsafe import Markup
 
-from rebalance_service.web.charts import ClassBars, Placement, allocation_chart, placement_chart
+from rebalance_service.web.charts import (
+    NARROW,
+    ClassBars,
+    Placement,
+    allocation_chart,
+    placement_chart,
+)
 from rebalance_service.web.formatting import INVESTABLE, to_decimal
 from rebalance_service.web.trade_lines import Summary, TradeLine, summary, trade_line
 from rebalance_service.web.trades_csv import data_url, file_name, trades_csv
@@ -144,6 +150,8 @@ class ResultsView:
     placements: list[Placement]
     allocation_svg: Markup
     placement_svg: Markup
+    allocation_narrow_svg: Markup
+    placement_narrow_svg: Markup
     csv_url: str
     csv_name: str
     sold: str
@@ -188,6 +196,10 @@ def results_view(
         account.trades.append(trade)
     classes = _compare(plan["allocation_before"], plan["allocation_after"], "asset_class")
     placements = _placements(classes, plan["locations_before"], plan["locations_after"])
+    bars = [
+        ClassBars(c.name, _d(c.before_percent), _d(c.after_percent), _d(c.target_percent))
+        for c in classes
+    ]
     return ResultsView(
         plan=plan,
         accounts=list(accounts.values()),
@@ -195,13 +207,10 @@ def results_view(
         groups=_compare(plan["groups_before"], plan["groups_after"], "group"),
         tax_groups=_tax_groups(plan),
         placements=placements,
-        allocation_svg=allocation_chart(
-            [
-                ClassBars(c.name, _d(c.before_percent), _d(c.after_percent), _d(c.target_percent))
-                for c in classes
-            ]
-        ),
+        allocation_svg=allocation_chart(bars),
         placement_svg=placement_chart(placements),
+        allocation_narrow_svg=allocation_chart(bars, "chart-allocation-narrow", NARROW),
+        placement_narrow_svg=placement_chart(placements, "chart-placement-narrow", NARROW),
         csv_url=data_url(trades_csv(plan["trades"])),
         csv_name=file_name(as_of, plan["mode"]),
         sold=_total(plan["trades"], "sell"),
