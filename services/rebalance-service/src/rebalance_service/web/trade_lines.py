@@ -99,7 +99,7 @@ class Summary:
 
     def sentence(self) -> str:
         if not self.trades:
-            return f"No trades. The portfolio is {percent_text(self.off_before)} off target."
+            return f"No trades. {percent_text(self.off_before)} of the portfolio is off target."
         gains = (
             f"estimated realized gains {money_text(self.gains)}"
             if self.gains >= 0
@@ -109,7 +109,7 @@ class Summary:
         return (
             f"{self.trades} trade{plural}: sell {money_text(self.sold)}, buy "
             f"{money_text(self.bought)}; {gains}; "
-            f"off target by {percent_text(self.off_before)} before and "
+            f"{percent_text(self.off_before)} of the portfolio is off target before, "
             f"{percent_text(self.off_after)} after."
         )
 
