@@ -246,12 +246,12 @@ def test_the_results_total_the_estimated_gain_show_pending_cash_and_bonds_as_pla
     for bill in bills.all():
         quantity = bill.locator("td.quantity").inner_text()
         price = bill.locator("td[data-label=Price]").inner_text()
-        amount = bill.locator("td[data-label=Amount]").inner_text()
+        cost = bill.locator("td[data-label=Amount]").inner_text()
         assert re.fullmatch(r"face \$[0-9,]+000", quantity), quantity
         assert price.endswith(" per $100"), price
         face = Decimal(quantity.removeprefix("face $").replace(",", ""))
         per_hundred = Decimal(price.removeprefix("$").removesuffix(" per $100"))
-        dollars = Decimal(amount.removeprefix("$").replace(",", ""))
+        dollars = Decimal(cost.removeprefix("$").replace(",", ""))
         assert abs(face * per_hundred / 100 - dollars) < Decimal("0.01") * face / 100 + 1
 
     with page.expect_download() as download_info:
@@ -302,7 +302,7 @@ def test_two_exports_of_the_same_accounts_are_one_message_naming_the_newer(
 
 def _overlaps(page: Page, chart: str) -> list[str]:
     """Pairs of labels in a chart whose boxes cross, and labels under 9 px tall."""
-    return page.evaluate(
+    problems: list[str] = page.evaluate(
         """(selector) => {
             const boxes = Array.from(document.querySelectorAll(selector + " text"))
                 .map(t => [t.textContent, t.getBoundingClientRect()])
@@ -320,6 +320,7 @@ def _overlaps(page: Page, chart: str) -> list[str]:
         }""",
         chart,
     )
+    return problems
 
 
 def test_chart_labels_are_legible_and_apart_at_every_width_and_print_keeps_the_trades(
