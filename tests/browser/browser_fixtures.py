@@ -61,11 +61,18 @@ class PageProblems:
         self.messages.append(error.message)
 
 
-def _open_page(browser: Browser, javascript: bool) -> Iterator[Page]:
+DESKTOP = {"width": 1200, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def _open_page(
+    browser: Browser, javascript: bool, viewport: dict[str, int] = DESKTOP
+) -> Iterator[Page]:
     context = browser.new_context(
-        viewport={"width": 1200, "height": 900},
+        viewport={"width": viewport["width"], "height": viewport["height"]},
         java_script_enabled=javascript,
         accept_downloads=True,
+        permissions=["clipboard-read", "clipboard-write"],
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -86,3 +93,15 @@ def page(browser: Browser) -> Iterator[Page]:
 @pytest.fixture
 def page_without_javascript(browser: Browser) -> Iterator[Page]:
     yield from _open_page(browser, javascript=False)
+
+
+@pytest.fixture
+def phone_page(browser: Browser) -> Iterator[Page]:
+    """A 390 px wide phone screen."""
+    yield from _open_page(browser, javascript=True, viewport=PHONE)
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def any_page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    """The same test at 1200 px and at 390 px."""
+    yield from _open_page(browser, True, DESKTOP if request.param == "desktop" else PHONE)

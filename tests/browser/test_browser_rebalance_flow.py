@@ -103,7 +103,7 @@ def test_a_new_user_configures_the_household_and_sees_the_trades_and_the_charts(
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download trades as CSV").click()
     download = download_info.value
-    assert download.suggested_filename == "rebalance-trades.csv"
+    assert download.suggested_filename == "rebalance-trades-2025-03-04-full.csv"
     text = download.path().read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     on_page = page.locator("table.trades td.symbol").all_inner_texts()

@@ -360,7 +360,7 @@ def test_a_brokeragelink_row_is_left_out_when_its_account_is_itemized() -> None:
     assert [h.symbol for h in plan.holdings] == ["84679P504"]
     assert window.value == Decimal("1500.00")
     assert statement.warnings == (
-        "Portfolio_Positions_Mar-04-2025.csv line 2: BROKERAGELINK in account ...66 is the "
+        "Portfolio_Positions_Mar-04-2025.csv line 2: BROKERAGELINK in account ...2366 is the "
         "BrokerageLink account listed on its own; it is left out so it is not counted twice",
     )
 

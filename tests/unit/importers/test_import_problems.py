@@ -6,6 +6,7 @@ import pytest
 
 from rebalance_service.importers import read_statement
 from rebalancer.statement import ImportProblem, Statement, StatementError
+from support.samples import FIDELITY_2024, FIDELITY_2025
 
 HEADER = (
     "Account Number,Account Name,Symbol,Description,Quantity,Last Price,Current Value,"
@@ -139,8 +140,19 @@ def test_a_schwab_transactions_title_is_enough_to_refuse_it() -> None:
 def test_the_same_account_in_two_files_is_a_problem_naming_both() -> None:
     data = fidelity(row())
     assert problems(("a.csv", data), ("b.csv", data)) == [
-        "b.csv line 2: account ...1111 also appears in a.csv; upload it once"
+        "b.csv line 2: holds the same account ...1111 as a.csv: upload one of them"
     ]
+
+
+def test_two_exports_of_the_same_accounts_are_one_problem_that_names_the_newer_file() -> None:
+    older = FIDELITY_2024.read_bytes()
+    newer = FIDELITY_2025.read_bytes()
+    found = problems((FIDELITY_2024.name, older), (FIDELITY_2025.name, newer))
+    assert len(found) == 1
+    assert found[0].startswith(f"{FIDELITY_2025.name} line ")
+    assert f"as {FIDELITY_2024.name}" in found[0]
+    assert "...6964" in found[0]  # masked as every page shows it
+    assert f"{FIDELITY_2025.name} is the newer, downloaded 2025-03-04" in found[0]
 
 
 def test_a_value_without_a_quantity_is_a_problem() -> None:

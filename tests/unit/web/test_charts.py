@@ -81,3 +81,20 @@ def test_charts_of_two_kinds_on_one_page_use_distinct_ids() -> None:
 def test_an_empty_portfolio_still_draws_a_chart() -> None:
     assert ET.fromstring(str(placement_chart([]))).find(f"{SVG}desc") is not None
     assert ET.fromstring(str(allocation_chart([]))).get("role") == "img"
+
+
+def test_the_narrow_chart_puts_names_above_the_bars_so_its_text_stays_full_size() -> None:
+    from rebalance_service.web.charts import NARROW
+
+    root = ET.fromstring(str(placement_chart(PLACES, "c-narrow", NARROW)))
+    assert root.get("viewBox", "").startswith("0 0 360 ")
+    assert "narrow" in (root.get("class") or "")
+    names = [t for t in root.iter(f"{SVG}text") if t.get("class") == "name"]
+    assert [float(t.get("x", "-1")) for t in names] == [0.0, 0.0]
+
+
+def test_a_label_is_drawn_inside_a_bar_only_where_it_fits() -> None:
+    from rebalance_service.web.charts import fits_inside
+
+    assert fits_inside("$104k", 60)
+    assert not fits_inside("$104k", 40)

@@ -10,9 +10,9 @@ from rebalance_service.household import assemble
 from rebalance_service.web.configure_form import (
     apply_action,
     clean_number,
-    prefilled_form,
     read_configure_form,
 )
+from rebalance_service.web.configure_prefill import prefilled_form
 from rebalance_service.web.form_document import config_document, show_errors
 from rebalancer.catalogue import AssetClass, Catalogue, Security, TaxGroup
 from rebalancer.configuration import AccountSettings, EffectiveSettings, NoSell
@@ -269,3 +269,95 @@ def test_numbers_may_be_written_with_symbols_and_thousands_separators_but_not_de
     assert clean_number(" $1,250.50 ") == "1250.50"
     assert clean_number("33.5 %") == "33.5"
     assert clean_number("1,5") == "1,5"
+
+
+def test_an_accounts_menu_is_its_ticked_symbols_then_the_typed_ones() -> None:
+    form = read_configure_form(
+        _posted(
+            *_account(0, "Z11112222", "tax_deferred"),
+            ("account-0-held", "FXAIX"),
+            ("account-0-held", "FBCGX"),
+            ("account-0-menu", "FBCGX"),
+            ("account-0-menu", "FORGED"),  # not held: only typed symbols add to the menu
+            ("account-0-menu_more", "fxnax, FSKAX;fxnax"),
+            *_account(1, "X99998888", "taxable"),
+        )
+    )
+    document, anchors = config_document(form)
+    accounts = document["accounts"]
+    assert isinstance(accounts, list)
+    assert accounts[0]["menu"] == ["FBCGX", "FXNAX", "FSKAX"]
+    assert "menu" not in accounts[1]  # nothing ticked or typed: it may buy anything
+    assert anchors["accounts[0].menu"][0] == "account-0-menu_more"
+
+
+def test_the_smallest_trade_and_the_bands_go_into_the_document_and_their_errors_beside_them() -> (
+    None
+):
+    form = read_configure_form(
+        _posted(("min_trade", "$250"), ("bands-absolute", "150"), ("bands-relative", "25 %"))
+    )
+    document, anchors = config_document(form)
+    assert document["min_trade"] == "250"
+    assert document["bands"] == {"absolute": "150", "relative": "25"}
+    show_errors(form, [{"field": "bands.absolute", "message": "must be at most 100"}], anchors)
+    assert form.errors == {"bands-absolute": ["must be at most 100"]}
+    assert form.summary == [("bands-absolute", "Bands, percentage points", "must be at most 100")]
+
+
+def test_blank_bands_are_left_out_unless_they_clear_stored_ones() -> None:
+    document, _ = config_document(read_configure_form(_posted()))
+    assert "bands" not in document
+    assert document["min_trade"] == "0"
+    cleared, _ = config_document(read_configure_form(_posted(("had_bands", "true"))))
+    assert cleared["bands"] == {"absolute": "0", "relative": "0"}
+
+
+def test_every_stock_is_mapped_at_once_and_a_suggestion_only_when_used() -> None:
+    form = read_configure_form(
+        _posted(
+            ("stock_class", "US TSM"),
+            *_security(0, "csv", "AAPL", "", ("instrument", "stock")),
+            *_security(1, "csv", "MSFT", "", ("instrument", "stock")),
+            *_security(2, "csv", "84679P504", "", ("instrument", "fund"), ("suggestion", "US TSM")),
+            *_security(3, "csv", "XYZ", "", ("instrument", "fund"), ("suggestion", "Made up")),
+        )
+    )
+    assert form.securities[3].suggestion == ""  # a suggestion must be one of the classes
+    apply_action(form, "map_stocks")
+    assert [s.asset_class for s in form.securities] == ["US TSM", "US TSM", "", ""]
+    apply_action(form, "use_suggestion:2")
+    assert form.securities[2].asset_class == "US TSM"
+    assert form.focus == "security-2-class"
+
+
+def test_the_prefilled_form_offers_held_symbols_for_menus_and_warns_of_untargeted_classes() -> None:
+    catalogue = Catalogue.of(
+        [AssetClass(c, "Stocks") for c in [*CLASSES, "US LC"]],
+        [Security("VTI", "US TSM", default=True), Security("FXAIX", "US LC")],
+    )
+    settings = EffectiveSettings(
+        catalogue=catalogue,
+        targets=(Target("US TSM", TargetKind.PERCENT, Decimal("100")),),
+        affinities={TaxGroup.TAXABLE: ("US TSM",)},
+    )
+    holdings = (
+        Holding("FXAIX", "FIDELITY 500 INDEX FUND", Decimal(10), Decimal(200), Decimal(2000)),
+        Holding("AAPL", "APPLE INC", Decimal(1), Decimal(200), Decimal(200)),
+        Holding("84679P504", "SP 500 INDEX PL CL E", Decimal(1), Decimal(50), Decimal(50)),
+    )
+    statement = Statement(
+        (AccountStatement("Z11112222", "Individual", "Fidelity", Decimal(5), holdings),)
+    )
+    stored = AccountSettings(TaxGroup.TAXABLE, menu=("FXAIX", "FSKAX"))
+    household = assemble(statement, {"Z11112222": stored}, settings)
+    form = prefilled_form("t" * 64, household, settings)
+    account = form.accounts[0]
+    assert account.held == ["FXAIX", "AAPL", "84679P504"]
+    assert (account.menu, account.menu_more) == (["FXAIX"], "FSKAX")
+    rows = {s.symbol: (s.instrument, s.suggestion) for s in form.securities}
+    assert rows == {"84679P504": ("fund", "US LC"), "AAPL": ("stock", "")}
+    assert form.untargeted == [
+        "US LC holds $2,000.00 but has no target: Full and No taxable sales sell it; "
+        "give it a target or lock its sales"
+    ]

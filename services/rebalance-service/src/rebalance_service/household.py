@@ -69,6 +69,7 @@ class Household:
     settings: EffectiveSettings
     warnings: tuple[str, ...]
     unknown_symbols: tuple[str, ...]
+    downloaded: date | None = None  # the latest date the files state they were exported
 
     @property
     def settings_found(self) -> bool:
@@ -110,7 +111,9 @@ def assemble(
             f"not in the catalogue, so held as they are and left out of the targets: "
             f"{', '.join(unknown)}"
         )
-    return Household(tuple(accounts), settings, tuple(warnings), tuple(unknown))
+    return Household(
+        tuple(accounts), settings, tuple(warnings), tuple(unknown), statement.downloaded
+    )
 
 
 def _with_recognised(

@@ -19,10 +19,11 @@ fund without a symbol) are `Statement.warnings`, plain sentences.
 
 Rules across files:
 
-- An account number that appears in two files is a problem ("account ...1234 also
-  appears in A.csv"): two downloads of the same account would count it twice, and
-  neither copy can be preferred safely. Within one file an account's rows are
-  gathered wherever they appear.
+- An account number that appears in two files is a problem, said once per pair of
+  files ("holds the same accounts as A.csv (...1234, ...5678); A.csv is the newer,
+  downloaded 2025-03-04: upload one of them"): two downloads of the same account
+  would count it twice, and neither copy can be preferred safely. Within one file
+  an account's rows are gathered wherever they appear.
 - `Statement.downloaded` is the latest download date any file states; files
   downloaded on different days get a warning, since their prices differ.
 - No message or warning carries a full account number: numbers are masked to their
@@ -76,6 +77,8 @@ def read_statement(files: Sequence[tuple[str, bytes]]) -> Statement:
     accounts: list[AccountStatement] = []
     owner: dict[str, str] = {}  # account number -> the file it came from
     dates: dict[date, str] = {}
+    file_dates: dict[str, date | None] = {}
+    repeated: dict[tuple[str, str], tuple[int, list[str]]] = {}  # (first, again) -> line, masks
     secrets: set[str] = set()
 
     for source, data in files:
@@ -83,16 +86,19 @@ def read_statement(files: Sequence[tuple[str, bytes]]) -> Statement:
         secrets |= result.secrets
         problems += result.problems
         warnings += result.warnings
+        file_dates[source] = result.downloaded
         if result.downloaded is not None:
             dates.setdefault(result.downloaded, source)
         for account, line in result.accounts:
             first = owner.get(account.number)
             if first is not None:
-                message = f"account {mask(account.number)} also appears in {first}; upload it once"
-                problems.append(ImportProblem(source, line, message))
+                found = repeated.setdefault((first, source), (line, []))
+                found[1].append(mask(account.number))
                 continue
             owner[account.number] = source
             accounts.append(account)
+    for (first, again), (line, masks) in repeated.items():
+        problems.append(ImportProblem(again, line, _repeated(first, again, masks, file_dates)))
 
     if len(owner) > MAX_ACCOUNTS:
         message = f"the files hold {len(owner)} accounts; at most {MAX_ACCOUNTS} can be read"
@@ -115,6 +121,19 @@ def read_statement(files: Sequence[tuple[str, bytes]]) -> Statement:
         warnings=tuple(redact(warning, secrets) for warning in warnings),
         downloaded=max(dates) if dates else None,
     )
+
+
+def _repeated(first: str, again: str, masks: list[str], dates: dict[str, date | None]) -> str:
+    """One message for every account two files share, saying which file is newer."""
+    what = f"account {masks[0]}" if len(masks) == 1 else f"accounts {', '.join(masks)}"
+    message = f"holds the same {what} as {first}"
+    day, other = dates.get(again), dates.get(first)
+    if day is not None and other is not None and day != other:
+        newer, when = (again, day) if day > other else (first, other)
+        message += f"; {newer} is the newer, downloaded {when.isoformat()}"
+    elif day is not None and day == other:
+        message += f"; both were downloaded on {day.isoformat()}"
+    return message + ": upload one of them"
 
 
 def read_file(source: str, data: bytes) -> FileResult:

@@ -22,9 +22,12 @@ _ACCOUNTISH = re.compile(r"[A-Za-z0-9]{5,}")  # a run that may be an account num
 
 
 def mask(number: str) -> str:
-    """An account number safe to show: its last four characters (fewer if it is short)."""
+    """An account number safe to show: its last four characters, as every page shows it
+    (`...6964` for `86964`); a shorter number keeps all but its first character."""
     number = number.strip()
-    keep = min(4, len(number) // 2)
+    if number.startswith("...") and len(number) > 3:
+        return number  # masked by the brokerage already (Schwab's "...789")
+    keep = max(0, min(4, len(number) - 1))
     return "..." + number[len(number) - keep :] if keep else "..."
 
 

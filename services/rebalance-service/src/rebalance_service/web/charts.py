@@ -5,6 +5,12 @@ colour-blind readers tell apart) and every bar carries its value as text, so a
 chart reads the same in greyscale print. The page's CSP forbids inline styles:
 everything here is an SVG attribute or a class that style.css styles. Floats are
 used for geometry only; every printed number comes from the exact decimal.
+
+Each chart is drawn twice, `WIDE` and `NARROW`, and the stylesheet shows the one
+that fits: an SVG scales its text with its width, so a 760-unit chart on a
+390 px phone would print 6 px labels. The narrow one puts each class's name on a
+line above its bars. A label inside a bar is drawn only where it fits, with
+room to spare before the total beside the bar.
 """
 
 from __future__ import annotations
@@ -18,11 +24,32 @@ from markupsafe import Markup, escape
 from rebalance_service.web.formatting import INVESTABLE, TAX_GROUP_LABELS, percent_text, short_money
 from rebalancer.catalogue import TaxGroup
 
-WIDTH = 760
-_NAME_WIDTH = 130  # the class names
-_SERIES_WIDTH = 60  # "before", "after", "target"
-_BAR_X = _NAME_WIDTH + _SERIES_WIDTH
-_BAR_WIDTH = WIDTH - _BAR_X - 80  # room for the value after the longest bar
+
+@dataclass(frozen=True)
+class Layout:
+    name: str  # the class of the <svg>: "wide" or "narrow"
+    width: int
+    name_width: int  # beside the bars; 0: the name goes on a line above them
+    series_width: int = 60  # "before", "after", "target"
+    value_room: int = 80  # for the value after the longest bar
+
+    @property
+    def bar_x(self) -> int:
+        return self.name_width + self.series_width
+
+    @property
+    def bar_width(self) -> int:
+        return self.width - self.bar_x - self.value_room
+
+    @property
+    def name_row(self) -> int:
+        return 0 if self.name_width else 18
+
+
+WIDE = Layout("wide", 760, 130)
+NARROW = Layout("narrow", 360, 0, 52, 62)
+WIDTH = WIDE.width
+_CHAR = 6.6  # the width of one character of an 11 px label, generously
 _LEGEND_HEIGHT = 34
 _AXIS_HEIGHT = 26
 _BAR = 15
@@ -90,19 +117,21 @@ def _rect(x: float, y: float, width: float, height: float, series: _Series) -> s
     )
 
 
-def _legend(series: Sequence[_Series]) -> str:
-    parts, x = [], float(_BAR_X)
+def _legend(series: Sequence[_Series], layout: Layout) -> str:
+    parts, x = [], float(layout.bar_x if layout.name_width else 0)
     for s in series:
         parts.append(_rect(x, 8, 22, 14, s))
         parts.append(_text(x + 28, 15, s.label, "legend"))
-        x += 40 + 8 * len(s.label)
+        x += 40 + 7 * len(s.label)
     return "".join(parts)
 
 
-def _axis(top: float, bottom: float, scale: float, ticks: Iterable[float], unit: str) -> str:
+def _axis(
+    top: float, bottom: float, scale: float, ticks: Iterable[float], unit: str, *, layout: Layout
+) -> str:
     parts = []
     for tick in ticks:
-        x = _BAR_X + _BAR_WIDTH * tick / scale
+        x = layout.bar_x + layout.bar_width * tick / scale
         parts.append(
             f'<line x1="{x:.1f}" y1="{top:.1f}" x2="{x:.1f}" y2="{bottom:.1f}" class="grid"/>'
         )
@@ -111,11 +140,13 @@ def _axis(top: float, bottom: float, scale: float, ticks: Iterable[float], unit:
     return "".join(parts)
 
 
-def _svg(chart_id: str, height: float, title: str, description: str, body: str) -> Markup:
+def _svg(
+    chart_id: str, height: float, title: str, description: str, body: str, *, layout: Layout
+) -> Markup:
     # Every piece of text in `body` went through `escape`; the rest is our own markup.
     return Markup(  # noqa: S704
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{chart_id}"'
-        f' viewBox="0 0 {WIDTH} {height:.0f}" role="img"'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {layout.name}" id="{chart_id}"'
+        f' viewBox="0 0 {layout.width} {height:.0f}" role="img"'
         f' aria-labelledby="{chart_id}-title {chart_id}-desc">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>'
@@ -127,7 +158,9 @@ def _nice_ceiling(value: float, step: float) -> float:
     return max(step, step * -(-value // step))
 
 
-def allocation_chart(rows: Sequence[ClassBars], chart_id: str = "chart-allocation") -> Markup:
+def allocation_chart(
+    rows: Sequence[ClassBars], chart_id: str = "chart-allocation", layout: Layout = WIDE
+) -> Markup:
     """Per class, three bars: the share before, after and the target, each labelled."""
     series = (
         _Series("before", "Before", f"url(#{chart_id}-hatch-orange)"),
@@ -137,20 +170,22 @@ def allocation_chart(rows: Sequence[ClassBars], chart_id: str = "chart-allocatio
     largest = max((float(v) for r in rows for v in (r.before, r.after, r.target)), default=0)
     scale = min(100.0, _nice_ceiling(largest, 10))
     group = 3 * _BAR + 2 * _GAP
+    step = group + _GROUP_GAP + layout.name_row
     top = float(_LEGEND_HEIGHT)
-    bottom = top + len(rows) * (group + _GROUP_GAP)
+    bottom = top + len(rows) * step
     ticks = [scale * i / 4 for i in range(5)]
-    parts = [_legend(series), _axis(top, bottom, scale, ticks, "%")]
+    parts = [_legend(series, layout), _axis(top, bottom, scale, ticks, "%", layout=layout)]
+    bar_x = layout.bar_x
     for i, row in enumerate(rows):
-        y = top + _GROUP_GAP / 2 + i * (group + _GROUP_GAP)
-        parts.append(_text(0, y + group / 2, row.name, "name"))
+        y = top + _GROUP_GAP / 2 + i * step + layout.name_row
+        parts.append(_name(row.name, y, group, layout))
         for j, s in enumerate(series):
             value: Decimal = getattr(row, s.key)
             bar_y = y + j * (_BAR + _GAP)
-            width = _BAR_WIDTH * min(float(value), scale) / scale
-            parts.append(_text(_BAR_X - 6, bar_y + _BAR / 2, s.label.lower(), "series", "end"))
-            parts.append(_rect(_BAR_X, bar_y, width, _BAR, s))
-            parts.append(_text(_BAR_X + width + 5, bar_y + _BAR / 2, percent_text(value), "value"))
+            width = layout.bar_width * min(float(value), scale) / scale
+            parts.append(_text(bar_x - 6, bar_y + _BAR / 2, s.label.lower(), "series", "end"))
+            parts.append(_rect(bar_x, bar_y, width, _BAR, s))
+            parts.append(_text(bar_x + width + 5, bar_y + _BAR / 2, percent_text(value), "value"))
     summary = "; ".join(
         f"{r.name}: {percent_text(r.before)} before, {percent_text(r.after)} after, "
         f"target {percent_text(r.target)}"
@@ -162,10 +197,20 @@ def allocation_chart(rows: Sequence[ClassBars], chart_id: str = "chart-allocatio
         "Allocation by asset class: before, after and target",
         summary,
         "".join(parts),
+        layout=layout,
     )
 
 
-def placement_chart(rows: Sequence[Placement], chart_id: str = "chart-placement") -> Markup:
+def _name(name: str, y: float, group: float, layout: Layout) -> str:
+    """A class's name: beside its bars, or on the line above them."""
+    if layout.name_width:
+        return _text(0, y + group / 2, name, "name")
+    return _text(0, y - layout.name_row / 2 - 1, name, "name")
+
+
+def placement_chart(
+    rows: Sequence[Placement], chart_id: str = "chart-placement", layout: Layout = WIDE
+) -> Markup:
     """Per class, a stacked bar of its dollars by tax group, before and after."""
     fills: dict[str, str] = {
         TaxGroup.TAXABLE: "#56B4E9",
@@ -178,27 +223,32 @@ def placement_chart(rows: Sequence[Placement], chart_id: str = "chart-placement"
     step = 10 ** max(0, len(str(int(largest))) - 1) if largest >= 1 else 1
     scale = _nice_ceiling(largest, step)
     group = 2 * _BAR + _GAP
+    step = group + _GROUP_GAP + layout.name_row
     top = float(_LEGEND_HEIGHT)
-    bottom = top + len(rows) * (group + _GROUP_GAP)
+    bottom = top + len(rows) * step
     ticks = [scale * i / 4 for i in range(5)]
-    parts = [_legend(list(series.values())), _axis(top, bottom, scale, ticks, "$")]
+    parts = [
+        _legend(list(series.values()), layout),
+        _axis(top, bottom, scale, ticks, "$", layout=layout),
+    ]
     for i, row in enumerate(rows):
-        y = top + _GROUP_GAP / 2 + i * (group + _GROUP_GAP)
-        parts.append(_text(0, y + group / 2, row.name, "name"))
+        y = top + _GROUP_GAP / 2 + i * step + layout.name_row
+        parts.append(_name(row.name, y, group, layout))
         for j, (label, side) in enumerate((("before", row.before), ("after", row.after))):
             bar_y = y + j * (_BAR + _GAP)
-            parts.append(_text(_BAR_X - 6, bar_y + _BAR / 2, label, "series", "end"))
-            x = float(_BAR_X)
+            parts.append(_text(layout.bar_x - 6, bar_y + _BAR / 2, label, "series", "end"))
+            x = float(layout.bar_x)
             split = sum(1 for g in INVESTABLE if side.get(g, Decimal(0)) > 0) > 1
             for group_name in INVESTABLE:
                 amount = side.get(group_name, Decimal(0))
                 if amount <= 0:
                     continue
-                width = _BAR_WIDTH * float(amount) / scale
+                width = layout.bar_width * float(amount) / scale
                 parts.append(_rect(x, bar_y, width, _BAR, series[group_name]))
-                if split and width >= 56:
+                text = short_money(amount)
+                if split and fits_inside(text, width):
                     middle = (x + width / 2, bar_y + _BAR / 2)
-                    parts.append(_text(*middle, short_money(amount), "inbar", "middle"))
+                    parts.append(_text(*middle, text, "inbar", "middle"))
                 x += width
             total = sum(side.values(), Decimal(0))
             parts.append(_text(x + 5, bar_y + _BAR / 2, short_money(total), "value"))
@@ -217,4 +267,10 @@ def placement_chart(rows: Sequence[Placement], chart_id: str = "chart-placement"
         "Where each asset class sits, by tax group, before and after",
         summary or "Nothing is held.",
         "".join(parts),
+        layout=layout,
     )
+
+
+def fits_inside(text: str, width: float) -> bool:
+    """Whether a label fits inside a bar segment with a margin on each side."""
+    return len(text) * _CHAR + 12 <= width

@@ -5,7 +5,8 @@ in the CSV, the class names to choose from), so a failed Save, or adding,
 removing or moving a row without JavaScript, redraws it from the posted fields
 alone: the CSV is not sent twice and nothing is kept between requests.
 
-`web_form_document` turns it into the API's configuration document.
+`form_document` turns it into the API's configuration document, and
+`configure_prefill` fills it from the stored settings and the uploads.
 """
 
 from __future__ import annotations
@@ -16,15 +17,13 @@ from decimal import Decimal
 
 from starlette.datastructures import FormData
 
-from rebalance_service.household import Household
 from rebalance_service.web.formatting import INVESTABLE, to_decimal
-from rebalancer.catalogue import TaxGroup
-from rebalancer.configuration import EffectiveSettings
-from rebalancer.money import format_decimal, format_money
+from rebalancer.money import format_decimal
 
 MAX_ROWS = 300  # of each kind; a form is never that long unless forged
 _NUMBER_NOISE = re.compile(r"[\s$%]")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+_MENU_SPLIT = re.compile(r"[\s,;]+")
 
 
 @dataclass
@@ -38,6 +37,14 @@ class AccountRow:
     tax_group: str  # "" until the user picks one
     description: str = ""
     credit_default: bool = False
+    held: list[str] = field(default_factory=list)  # symbols it holds, offered first for its menu
+    menu: list[str] = field(default_factory=list)  # the held ones ticked
+    menu_more: str = ""  # other symbols, as typed
+
+    def menu_symbols(self) -> list[str]:
+        """The account's menu: the ticked symbols, then the typed ones; empty means any."""
+        typed = [s.upper() for s in _MENU_SPLIT.split(self.menu_more) if s]
+        return list(dict.fromkeys([*self.menu, *typed]))
 
 
 @dataclass
@@ -64,6 +71,9 @@ class SecurityRow:
     fractional: bool = False
     default: bool = False
     price: str = ""
+    description: str = ""  # of a CSV row: what the brokerage calls it
+    instrument: str = ""  # of a CSV row: "stock", "fund", ... (`rebalancer.instruments`)
+    suggestion: str = ""  # of a CSV fund: the class its description suggests
 
 
 @dataclass
@@ -79,6 +89,19 @@ class ConfigureForm:
     errors: dict[str, list[str]] = field(default_factory=dict)  # by element id
     summary: list[tuple[str, str, str]] = field(default_factory=list)  # id, what, message
     focus: str = ""  # the element to focus when the page comes back
+    min_trade: str = ""
+    band_absolute: str = ""
+    band_relative: str = ""
+    had_bands: bool = False  # stored bands that blank fields must clear
+    untargeted: list[str] = field(default_factory=list)  # "no target" warnings of the uploads
+    stock_class: str = ""  # the class chosen to map every individual stock to
+
+    def stock_rows(self) -> list[SecurityRow]:
+        """Unmapped individual stocks of the CSV, which one action maps at once."""
+        return [s for s in self.securities if s.origin == "csv" and s.instrument == "stock"]
+
+    def suggested_rows(self) -> list[SecurityRow]:
+        return [s for s in self.securities if s.suggestion and s.asset_class != s.suggestion]
 
     def option(self, asset_class: str) -> int:
         return self.class_options.index(asset_class)
@@ -153,9 +176,16 @@ def read_configure_form(form: FormData) -> ConfigureForm:
         token=_text(form, "token"),
         class_options=options,
         catalogue_defaults=[s.upper() for s in _texts(form, "catalogue_default")],
+        min_trade=_text(form, "min_trade"),
+        band_absolute=_text(form, "bands-absolute"),
+        band_relative=_text(form, "bands-relative"),
+        had_bands=bool(_text(form, "had_bands")),
+        untargeted=[w for w in _texts(form, "untargeted") if w][:MAX_ROWS],
+        stock_class=_text(form, "stock_class"),
     )
     for i in _indexes(form, "account_row"):
         p = f"account-{i}-"
+        held = [s.upper() for s in dict.fromkeys(_texts(form, p + "held")) if s]
         result.accounts.append(
             AccountRow(
                 i,
@@ -167,6 +197,9 @@ def read_configure_form(form: FormData) -> ConfigureForm:
                 _text(form, p + "tax_group"),
                 _text(form, p + "description"),
                 bool(_text(form, p + "credit_default")),
+                held,
+                [s for s in dict.fromkeys(_texts(form, p + "menu")) if s.upper() in held],
+                _text(form, p + "menu_more"),
             )
         )
     for i in _indexes(form, "target_row"):
@@ -196,6 +229,9 @@ def read_configure_form(form: FormData) -> ConfigureForm:
                 bool(_text(form, p + "fractional")),
                 bool(_text(form, p + "default")),
                 _text(form, p + "price"),
+                _text(form, p + "description"),
+                _text(form, p + "instrument"),
+                _text(form, p + "suggestion") if _text(form, p + "suggestion") in options else "",
             )
         )
     return result
@@ -222,6 +258,15 @@ def apply_action(form: ConfigureForm, action: str) -> None:
         group, _, place = rest.partition(":")
         option, _, direction = place.partition(":")
         _move(form, group, option, direction)
+    elif verb == "map_stocks" and form.stock_class in form.class_options:
+        for stock in form.stock_rows():
+            stock.asset_class = form.stock_class
+        form.focus = "map-stocks"
+    elif verb == "use_suggestion":
+        for fund in form.suggested_rows():
+            if rest in {"all", str(fund.index)}:
+                fund.asset_class = fund.suggestion
+        form.focus = "use-suggestions" if rest == "all" else f"security-{rest}-class"
 
 
 def _move(form: ConfigureForm, group: str, option: str, direction: str) -> None:
@@ -233,66 +278,3 @@ def _move(form: ConfigureForm, group: str, option: str, direction: str) -> None:
     if 0 <= to < len(rows):
         rows[at], rows[to] = rows[to], rows[at]
     form.focus = f"move-{group}-{option}-{direction}"
-
-
-def prefilled_form(
-    token: str, household: Household | None, settings: EffectiveSettings
-) -> ConfigureForm:
-    """The form as the user's stored settings (or the installation defaults) fill it."""
-    named = [
-        *(t.asset_class for t in settings.targets),
-        *(c for names in settings.affinities.values() for c in names),
-        *(lock.asset_class for lock in settings.no_sell),
-        *(s.asset_class for s in settings.securities),
-    ]
-    options = list(dict.fromkeys([*settings.catalogue.asset_classes, *named]))
-    form = ConfigureForm(
-        token=token,
-        class_options=options,
-        catalogue_defaults=sorted(
-            s.symbol for s in settings.catalogue.securities.values() if s.default
-        ),
-    )
-    for i, account in enumerate(household.accounts if household else ()):
-        stored = account.settings
-        form.accounts.append(
-            AccountRow(
-                i,
-                account.statement.number,
-                account.label,
-                account.statement.name,
-                account.statement.brokerage,
-                format_money(account.statement.value),
-                stored.tax_group.value if stored else "",
-                stored.description if stored else "",
-                stored.credit_default if stored else False,
-            )
-        )
-    form.targets = [
-        TargetRow(i, t.asset_class, t.kind.value, format_decimal(t.value))
-        for i, t in enumerate(settings.targets)
-    ]
-    for group in INVESTABLE:
-        listed = list(dict.fromkeys(settings.affinities.get(TaxGroup(group), ())))
-        form.affinities[group] = [
-            AffinityRow(c, options.index(c), c in listed)
-            for c in [*listed, *(c for c in options if c not in listed)]
-        ]
-    form.no_sell = {(lock.tax_group.value, lock.asset_class) for lock in settings.no_sell}
-    form.securities = [
-        SecurityRow(
-            i,
-            "saved",
-            s.symbol,
-            s.asset_class,
-            s.fractional,
-            s.default,
-            "" if s.price is None else format_decimal(s.price),
-        )
-        for i, s in enumerate(settings.securities)
-    ]
-    unknown = household.unknown_symbols if household else ()
-    form.securities += [
-        SecurityRow(len(settings.securities) + i, "csv", symbol) for i, symbol in enumerate(unknown)
-    ]
-    return form

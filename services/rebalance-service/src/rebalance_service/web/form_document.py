@@ -23,19 +23,31 @@ def config_document(form: ConfigureForm) -> tuple[dict[str, object], Anchors]:
         "affinities": ("affinities-section", "Affinities"),
         "no_sell": ("no-sell-section", "Never sell"),
         "securities": ("securities-section", "Securities"),
+        "min_trade": ("min_trade", "Smallest trade"),
+        "bands": ("bands-absolute", "Bands"),
+        "bands.absolute": ("bands-absolute", "Bands, percentage points"),
+        "bands.relative": ("bands-relative", "Bands, percent of the target"),
     }
     securities: list[dict[str, object]] = []
     for row in form.securities:
         entry = _security(form, row, f"securities[{len(securities)}]", anchors)
         if entry is not None:
             securities.append(entry)
-    return {
+    document: dict[str, object] = {
         "accounts": _accounts(form, anchors),
         "targets": _targets(form, anchors),
         "affinities": _affinities(form, anchors),
         "no_sell": _locks(form, anchors),
         "securities": securities,
-    }, anchors
+        "min_trade": clean_number(form.min_trade) or "0",  # blank: no minimum
+    }
+    if form.band_absolute or form.band_relative or form.had_bands:
+        # Both blank clears stored bands: zero-wide bands trade every deviation, as none do.
+        document["bands"] = {
+            "absolute": clean_number(form.band_absolute) or "0",
+            "relative": clean_number(form.band_relative) or "0",
+        }
+    return document, anchors
 
 
 def _accounts(form: ConfigureForm, anchors: Anchors) -> list[dict[str, object]]:
@@ -43,18 +55,21 @@ def _accounts(form: ConfigureForm, anchors: Anchors) -> list[dict[str, object]]:
     accounts: list[dict[str, object]] = []
     for row in (r for r in form.accounts if r.tax_group):
         path, where = f"accounts[{len(accounts)}]", f"account {row.label}"
-        accounts.append(
-            {
-                "number": row.number,
-                "tax_group": row.tax_group,
-                "description": row.description,
-                "credit_default": row.credit_default,
-            }
-        )
+        entry: dict[str, object] = {
+            "number": row.number,
+            "tax_group": row.tax_group,
+            "description": row.description,
+            "credit_default": row.credit_default,
+        }
+        menu = row.menu_symbols()
+        if menu:  # none ticked or typed: it may buy anything
+            entry["menu"] = menu
+        accounts.append(entry)
         anchors[path] = anchors[path + ".number"] = (
             f"account-{row.index}-tax_group",
             f"{where}, tax group",
         )
+        anchors[f"{path}.menu"] = (f"account-{row.index}-menu_more", f"{where}, menu")
         for name, what in (
             ("tax_group", "tax group"),
             ("description", "description"),

@@ -8,14 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from markupsafe import Markup
 
-from rebalance_service.web.charts import ClassBars, Placement, allocation_chart, placement_chart
+from rebalance_service.web.charts import (
+    NARROW,
+    ClassBars,
+    Placement,
+    allocation_chart,
+    placement_chart,
+)
 from rebalance_service.web.formatting import INVESTABLE, to_decimal
-from rebalance_service.web.trades_csv import data_url, trades_csv
+from rebalance_service.web.trade_lines import Summary, TradeLine, summary, trade_line
+from rebalance_service.web.trades_csv import data_url, file_name, trades_csv
 from rebalancer.money import format_money, percent
 
 JSON = dict[str, Any]
@@ -29,7 +37,16 @@ class AccountTrades:
     tax_group: str | None
     cash_before: str
     cash_after: str
+    pending: str = "0.00"  # of the cash before: pending activity
     trades: list[JSON] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[TradeLine]:
+        return [trade_line(t) for t in self.trades]
+
+    @property
+    def has_pending(self) -> bool:
+        return _d(self.pending) != 0
 
     def total(self, action: str) -> str:
         return format_money(
@@ -60,6 +77,15 @@ OBJECTIVES = {
     "trades": "the number of trades",
     "cash_left_over": "cash left over",
 }
+# The same, as what a better plan would have to do.
+BETTER = {
+    "group_deviation": "get the stock/bond mix closer to its target",
+    "class_deviation": "get each asset class closer to its target",
+    "location": "hold each class in a better-taxed account",
+    "estimated_gains": "realize less estimated tax",
+    "trades": "need fewer trades",
+    "cash_left_over": "leave less cash unused",
+}
 
 
 @dataclass(frozen=True)
@@ -71,10 +97,35 @@ class ProofSummary:
     unproven: list[str]
     window: str
     provable: bool  # prove=true would be accepted
+    better: list[str] = field(default_factory=list)  # every level, as what beating it means
 
     @property
     def complete(self) -> bool:
         return not self.unproven
+
+    def words(self) -> str:
+        """What "proven" means here, without the solver's terms."""
+        if self.complete:
+            steps = ", then ".join(self.better)
+            return (
+                f"No other set of trades could {steps}. Each aim counts only once the ones "
+                f"before it are met as well, and differences under {_dollars(self.window)} "
+                "count as a tie."
+            )
+        if not self.proven:
+            return "It is a good plan, but not proven the best on any aim."
+        return (
+            f"Nothing beats it on {_joined(self.proven)} (to within {_dollars(self.window)}); "
+            f"a plan with better {_joined(self.unproven)} may exist."
+        )
+
+
+def _joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _dollars(text: str) -> str:
+    return f"${text}" if not text.startswith("$") else text
 
 
 def _proof(plan: JSON) -> ProofSummary:
@@ -85,6 +136,7 @@ def _proof(plan: JSON) -> ProofSummary:
         unproven=[OBJECTIVES[lv["objective"]] for lv in levels if not lv["proven"]],
         window=format_money(_d(plan["proof"]["window"])),
         provable=plan["proof"]["provable"],
+        better=[BETTER[lv["objective"]] for lv in levels],
     )
 
 
@@ -98,21 +150,40 @@ class ResultsView:
     placements: list[Placement]
     allocation_svg: Markup
     placement_svg: Markup
+    allocation_narrow_svg: Markup
+    placement_narrow_svg: Markup
     csv_url: str
+    csv_name: str
     sold: str
     bought: str
     unpriced: int
     proof: ProofSummary
+    summary: Summary
+    seconds: float | None = None  # how long the plan took to make
+
+    @property
+    def took(self) -> str:
+        if self.seconds is None:
+            return ""
+        return f"{self.seconds:.1f} seconds" if self.seconds >= 0.1 else "under a tenth of a second"
 
 
 def _d(value: object) -> Decimal:
     return to_decimal(value) or ZERO
 
 
-def results_view(plan: JSON) -> ResultsView:
+def results_view(
+    plan: JSON, seconds: float | None = None, as_of: date | None = None
+) -> ResultsView:
+    """The page's view of `plan_document`; `as_of` is the export's date, for the file name."""
     accounts = {
         a["account"]: AccountTrades(
-            a["account"], a["description"], a["tax_group"], a["cash_before"], a["cash_after"]
+            a["account"],
+            a["description"],
+            a["tax_group"],
+            a["cash_before"],
+            a["cash_after"],
+            a.get("pending", "0.00"),
         )
         for a in plan["accounts"]
     }
@@ -125,6 +196,10 @@ def results_view(plan: JSON) -> ResultsView:
         account.trades.append(trade)
     classes = _compare(plan["allocation_before"], plan["allocation_after"], "asset_class")
     placements = _placements(classes, plan["locations_before"], plan["locations_after"])
+    bars = [
+        ClassBars(c.name, _d(c.before_percent), _d(c.after_percent), _d(c.target_percent))
+        for c in classes
+    ]
     return ResultsView(
         plan=plan,
         accounts=list(accounts.values()),
@@ -132,18 +207,18 @@ def results_view(plan: JSON) -> ResultsView:
         groups=_compare(plan["groups_before"], plan["groups_after"], "group"),
         tax_groups=_tax_groups(plan),
         placements=placements,
-        allocation_svg=allocation_chart(
-            [
-                ClassBars(c.name, _d(c.before_percent), _d(c.after_percent), _d(c.target_percent))
-                for c in classes
-            ]
-        ),
+        allocation_svg=allocation_chart(bars),
         placement_svg=placement_chart(placements),
+        allocation_narrow_svg=allocation_chart(bars, "chart-allocation-narrow", NARROW),
+        placement_narrow_svg=placement_chart(placements, "chart-placement-narrow", NARROW),
         csv_url=data_url(trades_csv(plan["trades"])),
+        csv_name=file_name(as_of, plan["mode"]),
         sold=_total(plan["trades"], "sell"),
         bought=_total(plan["trades"], "buy"),
         unpriced=sum(1 for t in plan["trades"] if t["shares"] is None),
         proof=_proof(plan),
+        summary=summary(plan),
+        seconds=seconds,
     )
 
 

@@ -9,6 +9,8 @@ they concern, with the same status codes as the API.
 from __future__ import annotations
 
 import secrets
+import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +28,14 @@ from rebalance_service.edge.errors import describe
 from rebalance_service.edge.tokens import form_token
 from rebalance_service.edge.uploads import read_form, read_rebalance_request, read_uploads
 from rebalance_service.household import NO_SETTINGS
+from rebalance_service.web.class_names import meaning
 from rebalance_service.web.configure_form import (
     MAX_ROWS,
     ConfigureForm,
     apply_action,
-    prefilled_form,
     read_configure_form,
 )
+from rebalance_service.web.configure_prefill import prefilled_form
 from rebalance_service.web.form_document import config_document, show_errors
 from rebalance_service.web.formatting import (
     INVESTABLE,
@@ -51,7 +54,9 @@ from rebalancer.wire import decode_config_document
 
 _HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=_HERE / "templates")
-templates.env.filters.update(money=money_text, percent=percent_text, tax_group=tax_group_text)
+templates.env.filters.update(
+    money=money_text, percent=percent_text, tax_group=tax_group_text, meaning=meaning
+)
 
 MODES = tuple((mode, name, explanation) for mode, (name, explanation) in MODE_TEXT.items())
 _PRIVATE = {"Cache-Control": "no-store"}
@@ -63,7 +68,7 @@ _HOME_FIELDS = {
     "prove",
     *(f"credit_{g}" for g in INVESTABLE),
 }
-_MAX_FIELDS = 12 * MAX_ROWS
+_MAX_FIELDS = 16 * MAX_ROWS
 
 
 def _page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
@@ -114,10 +119,14 @@ async def results(request: Request) -> Response:
             return _configure_page(
                 request, prefilled_form(token, household, household.settings), notice=notice
             )
+        started = time.perf_counter()
         plan = await use_cases.plan_trades(household, wanted)
+        seconds = time.perf_counter() - started
     except Exception as error:  # every error a user can fix is shown on the form
         return _home_error(request, error, values)
-    return _page(request, "results.html", view=results_view(plan_document(plan, household)))
+    as_of = household.downloaded or date.today()  # a file without a date: today
+    view = results_view(plan_document(plan, household), seconds, as_of)
+    return _page(request, "results.html", view=view)
 
 
 async def configure(request: Request) -> Response:

@@ -13,6 +13,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date
 from urllib.parse import quote
 
 COLUMNS = (
@@ -51,3 +52,9 @@ def trades_csv(trades: Iterable[Mapping[str, object]]) -> str:
 def data_url(text: str) -> str:
     """A `data:` URL holding the CSV, with a byte-order mark so spreadsheets read UTF-8."""
     return "data:text/csv;charset=utf-8," + quote("\ufeff" + text, safe="")
+
+
+def file_name(as_of: date | None, mode: str) -> str:
+    """`rebalance-trades-2025-03-04-full.csv`: the export's date (else none) and the mode."""
+    day = f"-{as_of.isoformat()}" if as_of else ""
+    return f"rebalance-trades{day}-{mode.replace('_', '-')}.csv"

@@ -1,6 +1,7 @@
 // Rebalancer: progressive enhancement only. Every page works without this file;
-// with it, files can be dropped, a token fetched in place, the target total is
-// live, and rows are added, removed and moved without a round trip.
+// with it, files can be dropped, a token fetched, copied and kept for the tab,
+// the target total is live, rows are added, removed, moved and mapped in bulk
+// without a round trip, and a slow "Prove it" shows that it is working.
 "use strict";
 
 (function () {
@@ -36,6 +37,108 @@
       document.body.appendChild(region);
     }
     return region;
+  }
+
+  // The token is kept for this tab in sessionStorage, and on this device in
+  // localStorage only when the user ticks "Remember": never in a cookie or a URL,
+  // and sent nowhere but in the forms that already carry it.
+  var TOKEN_KEY = "rebalancer.token";
+  function store(kind) {
+    try { return window[kind]; } catch (error) { return null; }  // storage may be blocked
+  }
+  function keptToken() {
+    var session = store("sessionStorage"), local = store("localStorage");
+    return (session && session.getItem(TOKEN_KEY)) || (local && local.getItem(TOKEN_KEY)) || "";
+  }
+  function keepToken(value) {
+    var session = store("sessionStorage"), local = store("localStorage");
+    if (!value) return;
+    if (session) session.setItem(TOKEN_KEY, value);
+    if (local && local.getItem(TOKEN_KEY) !== null) local.setItem(TOKEN_KEY, value);
+  }
+  function remember(on, value) {
+    var local = store("localStorage");
+    if (!local) return;
+    if (on && value) local.setItem(TOKEN_KEY, value);
+    else if (!on) local.removeItem(TOKEN_KEY);
+  }
+
+  function copyText(text, status) {
+    function done(ok) {
+      if (status) status.textContent = ok ? "Copied. Keep it somewhere safe, such as a password manager." :
+        "Copying was refused: select the token and copy it yourself.";
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(false); });
+    } else {
+      done(false);
+    }
+  }
+  function copyButton(getText, status, label) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary copy";
+    button.textContent = "Copy";
+    button.setAttribute("aria-label", label);
+    button.addEventListener("click", function () { copyText(getText(), status); });
+    return button;
+  }
+
+  function enhanceTokenPage() {
+    var shown = document.getElementById("new-token");
+    var status = document.getElementById("copy-status");
+    if (!shown) return;
+    var text = shown.textContent.trim();
+    shown.insertAdjacentElement("afterend", copyButton(function () { return text; }, status, "Copy the token"));
+    var use = document.getElementById("use-token");
+    if (use) use.addEventListener("click", function () { keepToken(text); });
+  }
+
+  function enhanceTokenField() {
+    var token = document.getElementById("token");
+    if (!token) return;
+    if (!token.value) token.value = keptToken();
+    var box = document.getElementById("remember");
+    var tick = document.getElementById("remember-token");
+    var local = store("localStorage");
+    if (box && tick && local) {
+      box.hidden = false;
+      tick.checked = local.getItem(TOKEN_KEY) !== null;
+      tick.addEventListener("change", function () { remember(tick.checked, token.value.trim()); });
+    }
+    token.addEventListener("input", function () { keepToken(token.value.trim()); });
+    if (token.form) token.form.addEventListener("submit", function () { keepToken(token.value.trim()); });
+  }
+
+  // Rebalance: the button says it is busy, and a live status counts the seconds.
+  function enhanceRebalance() {
+    var form = document.getElementById("rebalance-form");
+    var button = document.getElementById("rebalance");
+    var status = document.getElementById("busy-status");
+    var prove = document.getElementById("prove");
+    if (!form || !button || !status) return;
+    form.addEventListener("submit", function (event) {
+      if (event.submitter && event.submitter !== button) return;
+      var proving = prove && prove.checked;
+      var started = Date.now();
+      var what = proving ? "Searching until the plan is proven the best" : "Working out the trades";
+      button.setAttribute("aria-busy", "true");
+      button.classList.add("busy");
+      button.textContent = proving ? "Proving\u2026" : "Rebalancing\u2026";
+      status.textContent = what + "\u2026";
+      var timer = window.setInterval(function () {
+        var seconds = Math.round((Date.now() - started) / 1000);
+        status.textContent = what + "\u2026 " + seconds + " s";
+      }, 1000);
+      // Back from the results, the page may come from the cache as it was left.
+      window.addEventListener("pageshow", function () {
+        window.clearInterval(timer);
+        button.removeAttribute("aria-busy");
+        button.classList.remove("busy");
+        button.textContent = "Rebalance";
+        status.textContent = "";
+      }, { once: true });
+    });
   }
 
   // Home: drag and drop, the chosen files listed, a token fetched in place.
@@ -103,12 +206,23 @@
           })
           .then(function (body) {
             token.value = body.token;
+            keepToken(body.token);
             token.type = "text";
             toggle.textContent = "Hide";
             toggle.setAttribute("aria-pressed", "true");
             tokenNote.hidden = false;
             tokenNote.textContent = "Your new token is in the field. Copy it somewhere safe now: " +
-              "it is the only key to your settings and cannot be recovered.";
+              "it is the only key to your settings and cannot be recovered. ";
+            var status = document.createElement("span");
+            status.id = "copy-status";
+            status.setAttribute("aria-live", "polite");
+            var copy = document.getElementById("copy-token");
+            if (!copy) {
+              copy = copyButton(function () { return token.value; }, status, "Copy the token");
+              copy.id = "copy-token";
+              toggle.insertAdjacentElement("afterend", copy);
+            }
+            tokenNote.appendChild(status);
             token.focus();
             token.select();
           })
@@ -225,6 +339,27 @@
       } else if (action[0] === "move") {
         event.preventDefault();
         moveAffinity(button, action[3]);
+      } else if (action[0] === "map_stocks") {
+        event.preventDefault();
+        var chosen = document.getElementById("stock_class").value;
+        var stocks = document.querySelectorAll('#security-rows tr[data-instrument="stock"] select[name$="-class"]');
+        stocks.forEach(function (select) { select.value = chosen; });
+        liveRegion("rows-status").textContent = stocks.length + " stocks mapped to " + chosen + ". Save to keep them.";
+      } else if (action[0] === "use_suggestion") {
+        event.preventDefault();
+        var rows = document.querySelectorAll("#security-rows tr[data-suggestion]");
+        var used = 0;
+        rows.forEach(function (tr) {
+          var select = tr.querySelector('select[name$="-class"]');
+          var index = tr.querySelector('input[name="security_row"]').value;
+          if (!select || (action[1] !== "all" && action[1] !== index)) return;
+          select.value = tr.getAttribute("data-suggestion");
+          var note = tr.querySelector(".suggestion");
+          if (note) note.hidden = true;
+          used += 1;
+        });
+        liveRegion("rows-status").textContent = used + (used === 1 ? " suggestion" : " suggestions") +
+          " used. Save to keep them.";
       }
     });
   }
@@ -235,7 +370,10 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    enhanceTokenField();
+    enhanceTokenPage();
     enhanceHome();
+    enhanceRebalance();
     enhanceConfigure();
     focusErrors();
   });
