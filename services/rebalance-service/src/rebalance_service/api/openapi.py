@@ -82,7 +82,23 @@ def _settings(*, request: bool) -> dict[str, Any]:
     security = _object(
         {
             "symbol": name,
-            "asset_class": name,
+            "asset_class": {
+                **name,
+                "description": "the class it belongs to; leave it out for a fund with a mix",
+            },
+            "mix": {
+                **_list(
+                    _object(
+                        {"asset_class": name, "percent": decimal},
+                        ["asset_class", "percent"],
+                        closed=request,
+                    ),
+                    most,
+                ),
+                "description": "in place of asset_class, for a fund of several classes "
+                "(target-date, balanced): each class's percent of it, adding up to 100; "
+                "the fund counts in each class by its percent, and one trade moves them all",
+            },
             "fractional": {"type": "boolean"},
             "default": {"type": "boolean"},
             "price": {"anyOf": [decimal, {"type": "null"}]},
@@ -91,9 +107,7 @@ def _settings(*, request: bool) -> dict[str, Any]:
                 "description": "units it trades in; bonds and CDs: 1000 of face by default",
             },
         },
-        ["symbol", "asset_class"]
-        if request
-        else ["symbol", "asset_class", "fractional", "default", "price"],
+        ["symbol"] if request else ["symbol", "fractional", "default", "price"],
         closed=request,
     )
     return {
@@ -170,11 +184,21 @@ _PORTFOLIO_ACCOUNT = {
     "configured": {"type": "boolean"},
     "investable": {"type": "boolean"},
 }
+_MIX = {
+    **_list(_object({"asset_class": _TEXT, "percent": _DECIMAL}, ["asset_class", "percent"])),
+    "description": "a fund of several classes: each class's percent of it; empty for a "
+    "fund of one class",
+}
 _HOLDING = {
     "account": _TEXT,
     "symbol": _TEXT,
     "description": _TEXT,
-    "asset_class": {"type": ["string", "null"]},
+    "asset_class": {
+        "type": ["string", "null"],
+        "description": "null for a symbol the catalogue does not know; the mix in words "
+        "for a fund of several classes",
+    },
+    "mix": _MIX,
     "shares": _DECIMAL,
     "price": _NULLABLE_DECIMAL,
     "value": _DECIMAL,
@@ -211,7 +235,11 @@ _TRADE_FIELDS = {
     "tax_group": _NULLABLE_TAX_GROUP,
     "action": {"type": "string", "enum": [a.value for a in Action]},
     "symbol": _TEXT,
-    "asset_class": _TEXT,
+    "asset_class": {
+        **_TEXT,
+        "description": "the class traded; for a mix fund, the mix in words (see mix)",
+    },
+    "mix": _MIX,
     "shares": _NULLABLE_DECIMAL,
     "price": {
         **_NULLABLE_DECIMAL,

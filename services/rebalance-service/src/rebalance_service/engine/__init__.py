@@ -146,7 +146,7 @@ def _check_cash(facts: Facts) -> None:
             if credit
             else "its cash is "
         )
-        classes = {p.asset_class for p in account.positions if p.asset_class is not None}
+        classes = {s.asset_class for p in account.positions for s in p.sleeves}
         # The mode's own rule is named even for an account with nothing to sell.
         blockers = sorted(
             {
