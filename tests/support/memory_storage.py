@@ -13,15 +13,19 @@ from rebalance_service.storage import ConfigConflict, StoredConfig
 from rebalancer.catalogue import AssetClass, Catalogue, Security, TaxGroup
 from rebalancer.configuration import AccountSettings, Defaults, UserSettings
 from rebalancer.targets import Target, TargetKind
+from support.households import builtin_mix_funds
 
 
 def builtin_defaults() -> Defaults:
-    """The catalogue and defaults a new installation's migrations write."""
+    """The catalogue and defaults a new installation's migrations write (v1, v2's mixes)."""
     catalogue = Catalogue.of(
         [AssetClass(name, group) for name, group in catalogue_v1.ASSET_CLASSES],
         [
-            Security(symbol, asset_class, fractional=fractional, default=default)
-            for symbol, asset_class, fractional, default in catalogue_v1.SECURITIES
+            *(
+                Security(symbol, asset_class, fractional=fractional, default=default)
+                for symbol, asset_class, fractional, default in catalogue_v1.SECURITIES
+            ),
+            *builtin_mix_funds(),
         ],
     )
     targets = tuple(
