@@ -148,4 +148,4 @@ class Plan:
     warnings: tuple[str, ...] = ()
     constraint_costs: tuple[ConstraintCost, ...] = ()  # costliest first, at most 8
     # False when the time budget cut the list short (or it was not asked for).
-    constraint_costs_complete: bool = True
+    constraint_costs_complete: bool = False

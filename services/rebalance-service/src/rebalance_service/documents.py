@@ -19,7 +19,7 @@ from rebalance_service.household import (
 from rebalancer.catalogue import Mix
 from rebalancer.configuration import EffectiveSettings
 from rebalancer.money import format_decimal, format_money
-from rebalancer.plan import Allocation, AllocationLine, Plan, Proof
+from rebalancer.plan import Allocation, AllocationLine, ConstraintCost, Plan, Proof
 from rebalancer.wire import (
     encode_affinities,
     encode_bands,
@@ -170,6 +170,8 @@ def plan_document(plan: Plan, household: Household) -> JSON:
         "total_before": money(plan.before.total),
         "total_after": money(plan.after.total),
         "proof": proof_document(plan.proof),
+        "constraint_costs": [cost_document(c) for c in plan.constraint_costs],
+        "constraint_costs_complete": plan.constraint_costs_complete,
         "settings_found": household.settings_found,
         "warnings": [*_first_warnings(household), *plan.warnings],
     }
@@ -184,6 +186,20 @@ def proof_document(proof: Proof) -> JSON:
         "levels": [
             {"objective": level.objective.value, "proven": level.proven} for level in proof.levels
         ],
+    }
+
+
+def cost_document(cost: ConstraintCost) -> JSON:
+    return {
+        "rule": cost.rule.value,
+        "tax_group": None if cost.tax_group is None else cost.tax_group.value,
+        "asset_class": cost.asset_class,
+        "account": cost.account,
+        "mode": None if cost.mode is None else cost.mode.value,
+        "deviation_cost": money(cost.deviation_cost),
+        "gains_avoided": money(cost.gains_avoided),
+        "relaxed": cost.relaxed,
+        "summary": cost.summary,
     }
 
 

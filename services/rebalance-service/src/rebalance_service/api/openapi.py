@@ -6,7 +6,7 @@ from typing import Any
 
 from rebalance_service.engine import PROVE_LIMIT
 from rebalancer.catalogue import INVESTABLE_TAX_GROUPS, TaxGroup
-from rebalancer.plan import Action, Method, Objective
+from rebalancer.plan import Action, Method, Objective, Rule
 from rebalancer.problem import Mode
 from rebalancer.targets import TargetKind
 
@@ -298,6 +298,38 @@ _PROOF_FIELDS = {
         )
     ),
 }
+_COST_FIELDS = {
+    "rule": {
+        "type": "string",
+        "enum": [r.value for r in Rule],
+        "description": "no_sell: a lock; mode: buy_only or no_sell_taxable; placement: a "
+        "class left out of a tax group's affinity list; menu: an account's menu; band: "
+        "the bands leave a class untraded; min_trade: the minimum trade",
+    },
+    "tax_group": {**_NULLABLE_TAX_GROUP, "description": "of a lock or a placement"},
+    "asset_class": {
+        "type": ["string", "null"],
+        "description": "of a lock, a placement or a band",
+    },
+    "account": {"type": ["string", "null"], "description": "a menu's account, masked"},
+    "mode": {"anyOf": [_MODE, {"type": "null"}], "description": "the mode, for rule mode"},
+    "deviation_cost": {
+        **_DECIMAL,
+        "description": "dollars: how much nearer the targets (the sum over classes of "
+        "|value - target|) the plan gets without this one rule",
+    },
+    "gains_avoided": {
+        **_DECIMAL,
+        "description": "dollars of estimated realized gain the rule avoids; negative when "
+        "it makes the plan realize more",
+    },
+    "relaxed": {
+        "type": "boolean",
+        "description": "true: measured on the linear relaxation (fractional shares), which "
+        "bounds every whole-share plan; false: on whole-share plans (the minimum trade)",
+    },
+    "summary": {**_TEXT, "description": "the cost in one sentence"},
+}
 _PLAN_FIELDS = {
     "mode": _MODE,
     "trades": _list(_object(_TRADE_FIELDS, list(_TRADE_FIELDS))),
@@ -311,6 +343,17 @@ _PLAN_FIELDS = {
     "total_before": _DECIMAL,
     "total_after": _DECIMAL,
     "proof": _object(_PROOF_FIELDS, list(_PROOF_FIELDS)),
+    "constraint_costs": {
+        **_list(_object(_COST_FIELDS, list(_COST_FIELDS))),
+        "description": "what each binding rule of the user's costs, measured by solving "
+        "again without that one rule; the costliest first, at most 8; a rule that costs "
+        "nothing is left out",
+    },
+    "constraint_costs_complete": {
+        "type": "boolean",
+        "description": "false when the time allowed ran out before every rule was "
+        "measured (a warning says so)",
+    },
     "settings_found": _SETTINGS_FOUND,
     "warnings": _list(_TEXT),
 }

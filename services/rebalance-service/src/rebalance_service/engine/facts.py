@@ -130,7 +130,7 @@ def gather(problem: Problem) -> Facts:
     names = sorted(set(values) | set(class_targets) | traded)
     group_of = {name: problem.catalogue.group_of(name) or "Other" for name in names}
     band = problem.tolerance * total / HUNDRED if problem.tolerance and total > 0 else ZERO
-    rank, best = _location_ranks(problem, accounts, names)
+    rank, best = location_ranks(problem, accounts, names)
     return Facts(
         problem=problem,
         accounts=accounts,
@@ -192,7 +192,7 @@ def is_lot(position: Position) -> bool:
     )
 
 
-def _known_prices(accounts: Sequence[Account]) -> dict[str, Position]:
+def known_prices(accounts: Sequence[Account]) -> dict[str, Position]:
     """The first priced position of each symbol: its unit value and its quote."""
     prices: dict[str, Position] = {}
     for account in accounts:
@@ -209,7 +209,7 @@ def _lots(
     in_band: frozenset[str],
 ) -> tuple[Lot, ...]:
     catalogue = problem.catalogue
-    prices = _known_prices(accounts)
+    prices = known_prices(accounts)
 
     def price_of(symbol: str, own: Decimal | None) -> Decimal | None:
         if own is not None and own > 0:
@@ -366,7 +366,7 @@ def sale_blocker(problem: Problem, tax_group: TaxGroup, asset_class: str) -> str
     return None
 
 
-def _location_ranks(
+def location_ranks(
     problem: Problem, accounts: Sequence[Account], names: Sequence[str]
 ) -> tuple[dict[tuple[TaxGroup, str], int], dict[str, tuple[TaxGroup, ...]]]:
     """How many places each (tax group, class) sits below the class's best tax group.
