@@ -3,7 +3,8 @@
 Run: `.venv/bin/python bench/engine_bench.py [--seeds N] [--mode MODE]`
 
 For small (3 accounts, 8 positions), typical (6 accounts, 30 positions) and large
-(40 accounts, 250 positions) households, whole shares on, it prints the median and
+(40 accounts, 250 positions) households, and typical ones holding mix funds
+(target-date, balanced and allocation funds), whole shares on, it prints the median and
 the largest wall time of `optimize` (model building, every solve, rounding and the
 plan included) over 50 seeded households, the size of the model, how many took
 the exact search, and how far the fast path's class deviation is certified to be
@@ -12,7 +13,8 @@ for small and typical households, the same for `prove=true` (the exact search
 until every level is proven; large households are refused it). The
 households are built from a fixed table of classes, funds, prices and affinities in
 the shape of the built-in catalogue, so the figures are the same from run to run
-up to the machine's speed.
+up to the machine's speed. Last, the time the report of what each rule costs adds
+(`constraint_costs`), in full and buy-only mode, with and without mix funds.
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from rebalance_service.engine import EXACT_LIMIT, PROVE_LIMIT, optimize
+from rebalance_service.engine import EXACT_LIMIT, PROVE_LIMIT, CostBudget, optimize
 from rebalance_service.engine.facts import gather
 from rebalance_service.engine.objective import build
 from rebalance_service.engine.solve import certify, solve_fast
-from rebalancer.catalogue import AssetClass, Catalogue, Security, TaxGroup
+from rebalancer.catalogue import AssetClass, Catalogue, Security, Sleeve, TaxGroup, mix_label
 from rebalancer.problem import Account, Mode, Position, Problem
 from rebalancer.targets import Target, TargetKind
 
@@ -59,6 +61,17 @@ FUNDS: tuple[tuple[str, str, tuple[tuple[str, bool, str], ...]], ...] = (
     ("TIPS", "Bonds", (("VTIP", False, "48.96"), ("SCHP", False, "26.43"))),
 )
 
+# (symbol, fractional, price, mix): the mix funds of the built-in catalogue's shape.
+MIXES: tuple[tuple[str, bool, str, tuple[tuple[str, str], ...]], ...] = (
+    ("VFIFX", True, "54.12", (("US TSM", "54"), ("ex-US TSM", "36"), ("US TBM", "7"),
+                              ("ex-US TBM", "3"))),
+    ("VTHRX", True, "41.37", (("US TSM", "38"), ("ex-US TSM", "25"), ("US TBM", "26"),
+                              ("ex-US TBM", "11"))),
+    ("VBIAX", True, "49.80", (("US TSM", "60"), ("US TBM", "40"))),
+    ("AOR", False, "61.05", (("US TSM", "36"), ("ex-US TSM", "24"), ("US TBM", "32"),
+                             ("ex-US TBM", "8"))),
+)  # fmt: skip
+
 AFFINITIES: dict[TaxGroup, tuple[str, ...]] = {
     TaxGroup.TAXABLE: ("ex-US TSM", "US TSM", "US LC", "US SC", "EM", "Cash"),
     TaxGroup.TAX_DEFERRED: (
@@ -78,7 +91,9 @@ TARGET_SETS: tuple[tuple[tuple[str, str], ...], ...] = (
      ("TIPS", "10"), ("Cash", "5")),
 )  # fmt: skip
 
-SIZES: tuple[tuple[str, int, int], ...] = (("small", 3, 8), ("typical", 6, 30), ("large", 40, 250))
+SIZES: tuple[tuple[str, int, int], ...] = (
+    ("small", 3, 8), ("typical", 6, 30), ("large", 40, 250), ("typical+mix", 6, 30)
+)  # fmt: skip
 
 
 def catalogue() -> Catalogue:
@@ -89,16 +104,26 @@ def catalogue() -> Catalogue:
         for name, _, funds in FUNDS
         for index, (symbol, fractional, price) in enumerate(funds)
     ]
+    securities += [
+        Security.of_mix(symbol, MIX_OF[symbol], fractional=fractional, price=Decimal(price))
+        for symbol, fractional, price, _ in MIXES
+    ]
     return Catalogue.of(classes, securities)
 
 
+MIX_OF = {s: tuple(Sleeve(c, Decimal(p)) for c, p in mix) for s, _, _, mix in MIXES}
 CATALOGUE = catalogue()
 PRICES = {symbol: Decimal(price) for _, _, funds in FUNDS for symbol, _, price in funds}
+MIX_PRICES = {symbol: Decimal(price) for symbol, _, price, _ in MIXES}
 CLASS_OF = {symbol: name for name, _, funds in FUNDS for symbol, _, _ in funds}
 
 
-def household(seed: int, accounts: int, positions: int, mode: Mode = Mode.FULL) -> Problem:
-    """A seeded household: `positions` holdings spread over `accounts` accounts."""
+def household(
+    seed: int, accounts: int, positions: int, mode: Mode = Mode.FULL, *, mixes: bool = False
+) -> Problem:
+    """A seeded household: `positions` holdings spread over `accounts` accounts; with
+    `mixes`, about one holding in five a mix fund, and the first tax-deferred account a
+    401(k) whose menu offers only its target-date fund and a bond fund."""
     rng = random.Random(seed)
     groups = [TaxGroup.TAXABLE, TaxGroup.TAX_DEFERRED, TaxGroup.TAX_FREE]
     tax_groups = [groups[i % 3] if i < 3 else rng.choice(groups) for i in range(accounts)]
@@ -107,18 +132,30 @@ def household(seed: int, accounts: int, positions: int, mode: Mode = Mode.FULL) 
     for index in range(positions):
         account = index % accounts if index < accounts else rng.randrange(accounts)
         held = {p.symbol for p in holdings[account]}
-        symbol = rng.choice([s for s in symbols if s not in held] or symbols)
-        price = PRICES[symbol]
+        if mixes and rng.random() < 0.2:
+            symbol = rng.choice([s for s in MIX_PRICES if s not in held] or list(MIX_PRICES))
+            price = MIX_PRICES[symbol]
+        else:
+            symbol = rng.choice([s for s in symbols if s not in held] or symbols)
+            price = PRICES[symbol]
         shares = Decimal(rng.randint(1, 400))
         value = shares * price
         basis = (value * Decimal(rng.randint(50, 140)) / 100).quantize(Decimal("0.01"))
-        holdings[account].append(Position(symbol, CLASS_OF[symbol], shares, price, value, basis))
+        mix = MIX_OF.get(symbol, ())
+        asset_class = mix_label(mix) if mix else CLASS_OF[symbol]
+        holdings[account].append(
+            Position(symbol, asset_class, shares, price, value, basis, mix=mix)
+        )
+    menus: list[tuple[str, ...]] = [()] * accounts
+    if mixes:
+        menus[1] = ("VFIFX", "BND")  # account 1 is tax-deferred: a 401(k)'s short menu
     accts = tuple(
         Account(
             key=f"acct-{i}",
             tax_group=tax_groups[i],
             cash=Decimal(rng.randint(0, 500000)) / 100,
             positions=tuple(holdings[i]),
+            menu=menus[i],
         )
         for i in range(accounts)
     )
@@ -150,7 +187,9 @@ class Figures:
     proven: int  # plans whose proof covers every level
 
 
-def measure(name: str, accounts: int, positions: int, seeds: int, mode: Mode) -> Figures:
+def measure(
+    name: str, accounts: int, positions: int, seeds: int, mode: Mode, *, mixes: bool = False
+) -> Figures:
     times: list[float] = []
     columns: list[int] = []
     integers: list[int] = []
@@ -160,7 +199,7 @@ def measure(name: str, accounts: int, positions: int, seeds: int, mode: Mode) ->
     proven = 0
     exact = 0
     for seed in range(seeds):
-        problem = household(seed, accounts, positions, mode)
+        problem = household(seed, accounts, positions, mode, mixes=mixes)
         facts = gather(problem)
         model = build(facts)
         columns.append(len(model.lower))
@@ -205,6 +244,33 @@ def measure_proofs(accounts: int, positions: int, seeds: int, mode: Mode) -> str
     return f"{statistics.median(times):>8.2f}{max(times):>8.2f}{proven:>5}/{seeds}"
 
 
+def measure_costs(accounts: int, positions: int, seeds: int, mode: Mode, *, mixes: bool) -> str:
+    """The plan's p50 ms without and with its cost report, the p50 added, the median
+    costs listed, and how many of the reports a real 50 % / 50 ms budget cut short."""
+    plain: list[float] = []
+    costed: list[float] = []
+    added: list[float] = []
+    listed: list[int] = []
+    cut = 0
+    budget = CostBudget(clock=time.perf_counter)
+    for seed in range(seeds):
+        problem = household(seed, accounts, positions, mode, mixes=mixes)
+        start = time.perf_counter()
+        optimize(problem)
+        plain.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        plan = optimize(problem, costs=CostBudget())
+        costed.append((time.perf_counter() - start) * 1000)
+        added.append(costed[-1] / plain[-1] - 1)
+        listed.append(len(plan.constraint_costs))
+        cut += not optimize(problem, costs=budget).constraint_costs_complete
+    p50, with_costs = statistics.median(plain), statistics.median(costed)
+    return (
+        f"{p50:>8.1f}{with_costs:>8.1f}{(with_costs / p50 - 1) * 100:>+7.0f}%"
+        f"{statistics.median(added) * 100:>+8.0f}%{statistics.median(listed):>7.0f}{cut:>5}/{seeds}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=50)
@@ -222,7 +288,7 @@ def main() -> None:
     for name, accounts, positions in SIZES:
         if args.only and name != args.only:
             continue
-        f = measure(name, accounts, positions, args.seeds, mode)
+        f = measure(name, accounts, positions, args.seeds, mode, mixes=name.endswith("+mix"))
         label = f"{name} ({accounts}/{positions})"
         print(
             f"{label:<20}{f.p50_ms:>8.1f}{f.max_ms:>8.1f}{f.columns:>9}{f.integers:>9}"
@@ -235,6 +301,25 @@ def main() -> None:
         "window: households whose fast plan is certified within the materiality window\n"
         "of the best group and class deviation (the exact path's promise);\n"
         "proven: plans whose proof covers every level"
+    )
+    print(f"\nwhat each rule costs (constraint_costs), {args.seeds} households each")
+    print(
+        f"{'household':<28}{'plan ms':>8}{'+costs':>8}{'added':>8}{'p50 add':>9}"
+        f"{'costs':>7}{'cut':>9}"
+    )
+    for name, accounts, positions in SIZES:
+        if name == "large" or (args.only and name != args.only):
+            continue
+        for cost_mode in (Mode.FULL, Mode.BUY_ONLY):
+            label = f"{name} ({accounts}/{positions}) {cost_mode.value}"
+            figures = measure_costs(
+                accounts, positions, args.seeds, cost_mode, mixes=name.endswith("+mix")
+            )
+            print(f"{label:<28}{figures}")
+    print(
+        "plan ms / +costs: p50 of the plan alone and with its cost report; added: the\n"
+        "ratio of those p50s; p50 add: the median household's own ratio; costs: median\n"
+        "rules listed; cut: reports a 50 % (at least 50 ms) budget cut short"
     )
     if args.proofs <= 0:
         return

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from starlette.testclient import TestClient
 from config_service.app import create_app
 from config_service.database import migrate
 from config_service.settings import Settings
+from rebalance_service.config_store import decode_defaults
+from support.households import builtin_defaults
 
 USER = "1" * 64
 OTHER_USER = "2" * 64
@@ -166,7 +169,9 @@ def test_the_catalogue_has_every_class_a_household_needs_with_one_default_each(
     assert {"US TSM", "US SC", "ex-US TSM", "US TBM", "ex-US TBM", "LTB", "Cash"} <= classes
     for asset_class in classes:
         defaults = [
-            s for s in catalogue["securities"] if s["asset_class"] == asset_class and s["default"]
+            s
+            for s in catalogue["securities"]
+            if s.get("asset_class") == asset_class and s["default"]
         ]
         assert len(defaults) == 1, asset_class
     by_symbol = {s["symbol"]: s for s in catalogue["securities"]}
@@ -174,6 +179,35 @@ def test_the_catalogue_has_every_class_a_household_needs_with_one_default_each(
     assert by_symbol["VTI"]["fractional"] is False
     assert by_symbol["SPAXX"]["asset_class"] == "Cash"
     assert {"taxable", "tax_deferred", "tax_free"} == set(catalogue["affinities"])
+
+
+def test_the_catalogue_carries_the_built_in_mix_funds_and_the_rebalancer_reads_them(
+    service: TestClient,
+) -> None:
+    document = service.get("/internal/v1/catalogue").json()
+    by_symbol = {s["symbol"]: s for s in document["securities"]}
+    assert by_symbol["VFIFX"] == {
+        "symbol": "VFIFX",
+        "mix": [
+            {"asset_class": "US TSM", "percent": "54"},
+            {"asset_class": "ex-US TSM", "percent": "36"},
+            {"asset_class": "US TBM", "percent": "7"},
+            {"asset_class": "ex-US TBM", "percent": "3"},
+        ],
+        "fractional": True,
+        "default": False,
+        "price": None,
+    }
+    assert by_symbol["AOR"]["fractional"] is False
+    catalogue = decode_defaults(document).catalogue
+    vbiax = catalogue.security("VBIAX")
+    assert vbiax is not None
+    assert [(s.asset_class, s.percent) for s in vbiax.mix] == [
+        ("US TSM", Decimal(60)),
+        ("US TBM", Decimal(40)),
+    ]
+    assert catalogue.default_security("US TSM") == catalogue.security("VTI")
+    assert catalogue == builtin_defaults().catalogue  # the in-process tests' copy is in step
 
 
 def test_the_catalogue_lists_symbols_and_tax_groups_in_code_point_order(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from config_service.seed import catalogue_v1 as seed
-from rebalancer.catalogue import AssetClass, Catalogue, Security, TaxGroup
+from config_service.seed import catalogue_v2 as seed_v2
+from rebalancer.catalogue import AssetClass, Catalogue, Security, Sleeve, TaxGroup
 from rebalancer.configuration import Defaults
 from rebalancer.money import CENT, ZERO, cents
 from rebalancer.plan import Action, Plan, Trade
@@ -13,11 +14,26 @@ from rebalancer.problem import Account, Problem
 from rebalancer.targets import Target, TargetKind
 
 
+def builtin_mix_funds() -> list[Security]:
+    """The mix funds the second data migration seeds (catalogue v2)."""
+    return [
+        Security.of_mix(
+            symbol,
+            tuple(Sleeve(name, Decimal(percent)) for name, percent in mix),
+            fractional=fractional,
+        )
+        for symbol, fractional, mix in seed_v2.MIX_FUNDS
+    ]
+
+
 def builtin_defaults() -> Defaults:
-    """The installation defaults as the first data migration seeds them."""
+    """The installation defaults as the data migrations seed them."""
     catalogue = Catalogue.of(
         [AssetClass(name, group) for name, group in seed.ASSET_CLASSES],
-        [Security(s, c, fractional, default) for s, c, fractional, default in seed.SECURITIES],
+        [
+            *(Security(s, c, fractional, default) for s, c, fractional, default in seed.SECURITIES),
+            *builtin_mix_funds(),
+        ],
     )
     targets = tuple(
         Target(name, TargetKind(kind), Decimal(value)) for name, kind, value in seed.DEFAULT_TARGETS

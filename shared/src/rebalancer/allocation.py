@@ -1,8 +1,10 @@
 """How a household's money is spread over asset classes, groups and tax groups.
 
-Uninvested cash counts as the `Cash` asset class. Positions whose symbol the
-catalogue does not know stay out of the total: they cannot be placed in a class,
-so counting them would make every target unreachable.
+Uninvested cash counts as the `Cash` asset class; a mix fund counts in each of its
+classes by its percent (its bond sleeve in a tax-deferred account is bonds placed
+there). Positions whose symbol the catalogue does not know stay out of the total:
+they cannot be placed in a class, so counting them would make every target
+unreachable.
 """
 
 from __future__ import annotations
@@ -10,22 +12,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
-from rebalancer.catalogue import ASSET_GROUPS, CASH_CLASS, Catalogue, TaxGroup
+from rebalancer.catalogue import ASSET_GROUPS, CASH_CLASS, HUNDRED_PERCENT, Catalogue, TaxGroup
 from rebalancer.money import ZERO, percent
 from rebalancer.plan import Allocation, AllocationLine, LocationLine
 from rebalancer.problem import Account
 
 
 def class_values(accounts: Iterable[Account]) -> dict[tuple[TaxGroup, str], Decimal]:
-    """Dollars per (tax group, asset class), cash included."""
+    """Dollars per (tax group, asset class), cash included, a mix fund split by its
+    sleeves (exactly: the sleeves' percents add up to 100, so the parts add up to the
+    holding's value)."""
     values: dict[tuple[TaxGroup, str], Decimal] = {}
     for account in accounts:
         key = (account.tax_group, CASH_CLASS)
         values[key] = values.get(key, ZERO) + account.cash
         for position in account.positions:
-            if position.asset_class is not None:
-                key = (account.tax_group, position.asset_class)
-                values[key] = values.get(key, ZERO) + position.value
+            for sleeve in position.sleeves:  # a mix fund counts in each class by its percent
+                key = (account.tax_group, sleeve.asset_class)
+                share = position.value * sleeve.percent / HUNDRED_PERCENT
+                values[key] = values.get(key, ZERO) + share
     return values
 
 

@@ -3,6 +3,13 @@
 Securities of one asset class are interchangeable: the engine may sell one and buy
 another of the same class. Each class names at most one default security, the one
 bought when an account holds nothing of that class yet.
+
+A *mix fund* (a target-date or balanced fund) holds several classes at once: its
+`mix` lists each class's percent of the fund, adding up to 100. Everywhere a class's
+dollars are counted, a mix fund counts in each class by its percent, and one trade
+of it moves every sleeve. Its `asset_class` is then only a label naming the mix
+(`mix_label`); it is never any class's default, and no class is bought through it
+but where an account holds it or offers it on its menu.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any
 
 
 class TaxGroup(StrEnum):
@@ -38,14 +46,41 @@ class AssetClass:
 
 
 @dataclass(frozen=True, slots=True)
+class Sleeve:
+    """One asset class's share of a fund."""
+
+    asset_class: str
+    percent: Decimal  # of the fund's value, above 0 and at most 100
+
+
+Mix = tuple[Sleeve, ...]
+HUNDRED_PERCENT = Decimal(100)
+
+
+def mix_label(mix: Mix) -> str:
+    """`"54 % US TSM, 36 % ex-US TSM and 10 % US TBM"`: how a mix reads."""
+    parts = [f"{sleeve.percent.normalize():f} % {sleeve.asset_class}" for sleeve in mix]
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+@dataclass(frozen=True, slots=True)
 class Security:
     symbol: str
-    asset_class: str
+    asset_class: str  # for a mix fund, its `mix_label`
     fractional: bool = False
     default: bool = False
     price: Decimal | None = None  # manual price, for a security that no CSV shows
     # Units it trades in (bonds and CDs: $1,000 of face); None: the instrument's usual.
     increment: Decimal | None = None
+    mix: Mix = ()  # a fund of several classes; empty: all of it is `asset_class`
+
+    @classmethod
+    def of_mix(cls, symbol: str, mix: Mix, **rest: Any) -> Security:
+        return cls(symbol, mix_label(mix), mix=mix, **rest)
+
+    @property
+    def sleeves(self) -> Mix:
+        return self.mix or (Sleeve(self.asset_class, HUNDRED_PERCENT),)
 
 
 @dataclass(frozen=True)
@@ -73,7 +108,7 @@ class Catalogue:
         merged_classes = dict(self.asset_classes)
         merged_classes.update({c.name: c for c in classes})
         added = {s.symbol.upper(): s for s in securities}
-        new_defaults = {s.asset_class for s in added.values() if s.default}
+        new_defaults = {s.asset_class for s in added.values() if s.default and not s.mix}
         merged = {
             symbol: (
                 replace(s, default=False) if s.default and s.asset_class in new_defaults else s
@@ -93,7 +128,7 @@ class Catalogue:
     def default_security(self, asset_class: str) -> Security | None:
         """The class's default, or else its first security by symbol."""
         candidates = sorted(
-            (s for s in self.securities.values() if s.asset_class == asset_class),
+            (s for s in self.securities.values() if s.asset_class == asset_class and not s.mix),
             key=lambda s: (not s.default, s.symbol),
         )
         return candidates[0] if candidates else None

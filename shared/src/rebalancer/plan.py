@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from rebalancer.catalogue import TaxGroup
+from rebalancer.catalogue import Mix, TaxGroup
 from rebalancer.problem import Mode
 
 
@@ -26,6 +26,7 @@ class Trade:
     amount: Decimal  # dollars, positive for buys and sells alike: shares x unit_price
     reason: str  # one line a person understands
     unit_price: Decimal | None = None  # dollars per unit of `shares`; None with no price
+    mix: Mix = ()  # a mix fund's classes; then `asset_class` is the mix in words
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +103,40 @@ class Proof:
         return all(level.proven for level in self.levels)
 
 
+class Rule(StrEnum):
+    """The user's rules whose cost a plan reports (`ConstraintCost`)."""
+
+    NO_SELL = "no_sell"  # a lock: never sell this class in this tax group
+    MODE = "mode"  # buy_only, no_sell_taxable or relocate rather than full
+    PLACEMENT = "placement"  # a class left out of a tax group's affinity list
+    MENU = "menu"  # an account's menu of the funds it may buy
+    BAND = "band"  # the 5/25 bands leave a class untraded
+    MIN_TRADE = "min_trade"  # no trade smaller than the minimum
+
+
+@dataclass(frozen=True, slots=True)
+class ConstraintCost:
+    """What one rule costs: the plan measured again without it, all else the same.
+
+    `deviation_cost` is how much nearer the targets (the sum over classes of
+    |value - target|, as the engine's class-deviation level counts it) the plan
+    gets without the rule; `gains_avoided` how much less estimated gain the rule
+    lets the plan realize (negative: the rule makes it realize more). `relaxed`:
+    both sides were measured on the linear relaxation (fractional shares), which
+    bounds what any whole-share plan can do; otherwise on whole-share plans.
+    """
+
+    rule: Rule
+    deviation_cost: Decimal
+    gains_avoided: Decimal
+    relaxed: bool
+    summary: str
+    tax_group: TaxGroup | None = None
+    asset_class: str | None = None
+    account: str | None = None  # a menu's account
+    mode: Mode | None = None
+
+
 @dataclass(frozen=True)
 class Plan:
     mode: Mode
@@ -111,3 +146,6 @@ class Plan:
     after: Allocation
     proof: Proof
     warnings: tuple[str, ...] = ()
+    constraint_costs: tuple[ConstraintCost, ...] = ()  # costliest first, at most 8
+    # False when the time budget cut the list short (or it was not asked for).
+    constraint_costs_complete: bool = False

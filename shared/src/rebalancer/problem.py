@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from rebalancer.bands import Bands
-from rebalancer.catalogue import Catalogue, TaxGroup
+from rebalancer.catalogue import HUNDRED_PERCENT, Catalogue, Mix, Sleeve, TaxGroup
 from rebalancer.instruments import Instrument
 from rebalancer.targets import Target
 
@@ -47,6 +47,15 @@ class Position:
     # Trades are whole multiples of it (a bond's $1,000 of face), but for the sale
     # of a whole holding; 1 lets the problem's fractional rule decide.
     increment: Decimal = Decimal(1)
+    # A mix fund's classes (`catalogue.Sleeve`); then `asset_class` is the mix's label.
+    mix: Mix = ()
+
+    @property
+    def sleeves(self) -> Mix:
+        """Each class it counts in, by percent (one class at 100 but for a mix fund)."""
+        if self.mix or self.asset_class is None:
+            return self.mix
+        return (Sleeve(self.asset_class, HUNDRED_PERCENT),)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,15 @@ def _catalogue_problems(settings: EffectiveSettings, known: set[str]) -> list[Fi
     errors += [
         FieldError(f"securities[{i}].asset_class", f"{s.asset_class} is not an asset class")
         for i, s in enumerate(settings.securities)
-        if s.asset_class not in known
+        if not s.mix and s.asset_class not in known
+    ]
+    errors += [
+        FieldError(
+            f"securities[{i}].mix[{j}].asset_class", f"{sleeve.asset_class} is not an asset class"
+        )
+        for i, s in enumerate(settings.securities)
+        for j, sleeve in enumerate(s.mix)
+        if sleeve.asset_class not in known
     ]
     defaults = [s.asset_class for s in settings.securities if s.default]
     errors += [

@@ -15,7 +15,16 @@ from typing import Any, TypeVar
 
 from rebalancer.account_text import account_number_problem, description_problem
 from rebalancer.bands import Bands
-from rebalancer.catalogue import INVESTABLE_TAX_GROUPS, AssetClass, Security, TaxGroup
+from rebalancer.catalogue import (
+    HUNDRED_PERCENT,
+    INVESTABLE_TAX_GROUPS,
+    AssetClass,
+    Mix,
+    Security,
+    Sleeve,
+    TaxGroup,
+    mix_label,
+)
 from rebalancer.configuration import AccountSettings, NoSell, UserSettings
 from rebalancer.field_errors import FieldError, InvalidInput
 from rebalancer.money import NotANumber, format_decimal, parse_plain_decimal
@@ -192,14 +201,23 @@ class _Decoder:
         )
 
     def security(self, value: object, path: str) -> Security | None:
-        keys = {"symbol", "asset_class", "fractional", "default", "price", "increment"}
+        keys = {"symbol", "asset_class", "mix", "fractional", "default", "price", "increment"}
         obj = self.record(value, path, keys)
         if obj is None:
             return None
         symbol = self.text(obj.get("symbol"), f"{path}.symbol").upper()
-        asset_class = self.text(obj.get("asset_class"), f"{path}.asset_class")
+        mix: Mix = ()
+        if obj.get("mix") is not None:
+            if "asset_class" in obj:
+                self.fail(f"{path}.asset_class", "give either asset_class or mix, not both")
+            mix = self.mix(obj["mix"], f"{path}.mix")
+            asset_class = mix_label(mix) if mix else ""
+        else:
+            asset_class = self.text(obj.get("asset_class"), f"{path}.asset_class")
         fractional = self.flag(obj.get("fractional", False), f"{path}.fractional")
         default = self.flag(obj.get("default", False), f"{path}.default")
+        if default and mix:
+            self.fail(f"{path}.default", "a mix fund cannot be an asset class's default")
         price = None
         if obj.get("price") is not None:
             price = self.decimal(obj["price"], f"{path}.price")
@@ -210,7 +228,35 @@ class _Decoder:
             increment = self.decimal(obj["increment"], f"{path}.increment")
             if increment is not None and increment <= 0:
                 self.fail(f"{path}.increment", "must be greater than 0")
-        return Security(symbol, asset_class, fractional, default, price, increment)
+        return Security(symbol, asset_class, fractional, default, price, increment, mix)
+
+    def mix(self, value: object, path: str) -> Mix:
+        """Sleeves of distinct classes, each above 0 %, adding up to exactly 100 %."""
+        sleeves = self.list_of(value, path, self.sleeve)
+        if sleeves is None:
+            return ()
+        if not value:
+            self.fail(path, "must list at least one asset class")
+            return ()
+        names = [s.asset_class for s in sleeves]
+        if len(set(names)) != len(names):
+            self.fail(path, "lists the same asset class more than once")
+        total = sum((s.percent for s in sleeves), Decimal(0))
+        whole = isinstance(value, list) and len(sleeves) == len(value)  # none failed
+        if whole and total != HUNDRED_PERCENT:
+            self.fail(path, f"percents add up to {format_decimal(total)}; they must add up to 100")
+        return sleeves
+
+    def sleeve(self, value: object, path: str) -> Sleeve | None:
+        obj = self.record(value, path, {"asset_class", "percent"})
+        if obj is None:
+            return None
+        asset_class = self.text(obj.get("asset_class"), f"{path}.asset_class")
+        percent = self.amount(obj.get("percent"), f"{path}.percent", HUNDRED_PERCENT)
+        if percent is not None and percent == 0:
+            self.fail(f"{path}.percent", "must be greater than 0")
+            return None
+        return Sleeve(asset_class, percent) if percent is not None and asset_class else None
 
     def amount(self, value: object, path: str, most: Decimal | None = None) -> Decimal | None:
         """A decimal at least 0 (and at most `most`)."""
@@ -324,9 +370,12 @@ def encode_affinities(affinities: Mapping[TaxGroup, tuple[str, ...]]) -> dict[st
 
 
 def encode_security(security: Security) -> dict[str, object]:
-    encoded: dict[str, object] = {
-        "symbol": security.symbol,
-        "asset_class": security.asset_class,
+    encoded: dict[str, object] = {"symbol": security.symbol}
+    if security.mix:  # in place of asset_class: documents without one stay as they were
+        encoded["mix"] = encode_mix(security.mix)
+    else:
+        encoded["asset_class"] = security.asset_class
+    encoded |= {
         "fractional": security.fractional,
         "default": security.default,
         "price": None if security.price is None else format_decimal(security.price),
@@ -334,6 +383,10 @@ def encode_security(security: Security) -> dict[str, object]:
     if security.increment is not None:  # left out when unset: documents stay as they were
         encoded["increment"] = format_decimal(security.increment)
     return encoded
+
+
+def encode_mix(mix: Mix) -> list[dict[str, str]]:
+    return [{"asset_class": s.asset_class, "percent": format_decimal(s.percent)} for s in mix]
 
 
 def encode_account_settings(settings: AccountSettings) -> dict[str, object]:

@@ -1,7 +1,11 @@
 """A property over random households of every kind of holding, in every mode:
-funds, stocks, Treasury bills, brokered CDs and options, read as an importer reads
-them (the brokerage's quote, quantity and value), through the household assembly
-and the engine. Every plan must be placeable as shown (`placeable_problems`).
+funds, mix funds (a target-date fund of three classes), stocks, Treasury bills,
+brokered CDs and options, read as an importer reads them (the brokerage's quote,
+quantity and value), through the household assembly and the engine, some
+accounts offering only the target-date fund on their menu. Every plan must be
+placeable as shown (`placeable_problems`), keep the household's money (cash and
+holdings before = after, to the cent) and buy a mix fund only where every class of
+it may be held and the menu offers it.
 """
 
 from __future__ import annotations
@@ -13,15 +17,21 @@ from hypothesis import strategies as st
 
 from rebalance_service.engine import optimize
 from rebalance_service.household import assemble, build_problem
-from rebalancer.catalogue import Security, TaxGroup
+from rebalancer.catalogue import Security, Sleeve, TaxGroup
 from rebalancer.configuration import AccountSettings, EffectiveSettings, UserSettings
 from rebalancer.money import cents
+from rebalancer.plan import Action
 from rebalancer.problem import InfeasibleProblem, Mode
 from rebalancer.statement import AccountStatement, Holding, HoldingKind, Statement
 from rebalancer.targets import Target, TargetKind
 from support.households import builtin_defaults, placeable_problems
 
-FUNDS = ("FXAIX", "FSKAX", "VTI", "BND", "FXNAX", "FSPSX")
+FUNDS = ("FXAIX", "FSKAX", "VTI", "BND", "FXNAX", "FSPSX", "MYTDF")
+TDF_MIX = (
+    Sleeve("US TSM", Decimal(54)),
+    Sleeve("ex-US TSM", Decimal(36)),
+    Sleeve("US TBM", Decimal("10")),
+)
 STOCKS = {"AMZN": "AMAZON.COM INC", "AAPL": "APPLE INC"}
 BILLS = {
     "912797MM6": "UNITED STATES TREAS BILLS ZERO CPN 0.00000% 03/06/2025",
@@ -32,6 +42,7 @@ OPTION = "-AAPL250117C200"
 CLASSES = ("US TSM", "US LC", "ex-US TSM", "US TBM", "ST Treasury")
 GROUPS = (TaxGroup.TAXABLE, TaxGroup.TAX_DEFERRED, TaxGroup.TAX_FREE)
 MAPPED = (
+    Security.of_mix("MYTDF", TDF_MIX, fractional=True),
     *(Security(s, "US LC") for s in STOCKS),
     *(Security(s, "ST Treasury") for s in (*BILLS, *CDS)),
 )
@@ -84,7 +95,8 @@ def households(draw: st.DrawFn) -> tuple[Statement, dict[str, AccountSettings], 
         accounts.append(AccountStatement(number, "Account", "Fidelity", cash,
                                          tuple(unique.values())))  # fmt: skip
         group = draw(st.sampled_from(GROUPS))
-        stored[number] = AccountSettings(group, credit_default=draw(st.booleans()))
+        menu = draw(st.sampled_from(((), (), ("MYTDF",), ("MYTDF", "BND"))))
+        stored[number] = AccountSettings(group, credit_default=draw(st.booleans()), menu=menu)
     chosen = draw(st.lists(st.sampled_from(CLASSES), min_size=1, max_size=4, unique=True))
     weights = [draw(st.integers(1, 10)) for _ in chosen]
     shares = [Decimal(100 * w) / sum(weights) for w in weights]
@@ -113,3 +125,12 @@ def test_every_plan_over_every_kind_of_holding_can_be_placed_as_shown(
         return  # an account short of cash that its allowed sales cannot cover
     assert placeable_problems(problem, plan) == []
     assert not [t for t in plan.trades if t.symbol == OPTION]
+    assert abs(plan.after.total - plan.before.total) <= Decimal("0.01") * (len(plan.trades) + 1)
+    accounts = {a.key: a for a in problem.accounts}
+    for trade in plan.trades:
+        account = accounts[trade.account]
+        if trade.action == Action.BUY and account.menu:
+            assert trade.symbol in account.menu
+        if trade.mix and trade.action == Action.BUY:
+            allowed = problem.affinities.get(account.tax_group, ())
+            assert all(s.asset_class in allowed for s in trade.mix)

@@ -58,6 +58,19 @@ class SecurityRow(Base):
     is_default: Mapped[bool] = mapped_column(Boolean)
 
 
+class SecuritySleeveRow(Base):
+    """One asset class's percent of a mix fund (target-date, balanced); a security with
+    sleeves counts in each of their classes, not in its own `asset_class`."""
+
+    __tablename__ = "security_sleeves"
+
+    symbol: Mapped[str] = mapped_column(ForeignKey("securities.symbol"), primary_key=True)
+    asset_class: Mapped[str] = mapped_column(ForeignKey("asset_classes.name"), primary_key=True)
+    percent: Mapped[str] = mapped_column(String(32))  # decimal as text, like targets
+    position: Mapped[int] = mapped_column(Integer)
+    as_of: Mapped[str] = mapped_column(String(10))  # when the published mix was taken
+
+
 class DefaultTargetRow(Base):
     __tablename__ = "default_targets"
 

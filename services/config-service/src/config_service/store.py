@@ -23,6 +23,7 @@ from config_service.models import (
     DefaultAffinityRow,
     DefaultTargetRow,
     SecurityRow,
+    SecuritySleeveRow,
     UserRow,
 )
 from config_service.pepper import Pepper
@@ -142,22 +143,20 @@ class UserStore:
             # Text is sorted here, not by ORDER BY, whose order follows the database's
             # collation: the catalogue and its version read the same on every database.
             securities = sorted(session.scalars(select(SecurityRow)), key=lambda s: s.symbol)
+            mixes: dict[str, list[dict[str, str]]] = {}
+            for sleeve in sorted(
+                session.scalars(select(SecuritySleeveRow)), key=lambda s: (s.symbol, s.position)
+            ):
+                mixes.setdefault(sleeve.symbol, []).append(
+                    {"asset_class": sleeve.asset_class, "percent": sleeve.percent}
+                )
             affinities = sorted(
                 session.scalars(select(DefaultAffinityRow)), key=lambda a: (a.tax_group, a.rank)
             )
             document: dict[str, object] = {
                 "asset_groups": [g.name for g in groups],
                 "asset_classes": [{"name": c.name, "group": c.group_name} for c in classes],
-                "securities": [
-                    {
-                        "symbol": s.symbol,
-                        "asset_class": s.asset_class,
-                        "fractional": s.fractional,
-                        "default": s.is_default,
-                        "price": None,
-                    }
-                    for s in securities
-                ],
+                "securities": [_security(s, mixes.get(s.symbol)) for s in securities],
                 "targets": [
                     {"asset_class": t.asset_class, "kind": t.kind, "value": t.value}
                     for t in targets
@@ -167,6 +166,19 @@ class UserStore:
         canonical = json.dumps(document, sort_keys=True).encode()
         document["version"] = hashlib.sha256(canonical).hexdigest()[:16]
         return document
+
+
+def _security(row: SecurityRow, mix: list[dict[str, str]] | None) -> dict[str, object]:
+    """A catalogue entry as the wire writes it: a mix fund by its sleeves, in place of
+    the class its row must name."""
+    kind: dict[str, object] = {"mix": mix} if mix else {"asset_class": row.asset_class}
+    return {
+        "symbol": row.symbol,
+        **kind,
+        "fractional": row.fractional,
+        "default": row.is_default,
+        "price": None,
+    }
 
 
 def _grouped(rows: Iterable[DefaultAffinityRow]) -> dict[str, list[str]]:

@@ -16,10 +16,17 @@ from rebalance_service.household import (
     HouseholdAccount,
     portfolio_allocation,
 )
+from rebalancer.catalogue import Mix
 from rebalancer.configuration import EffectiveSettings
 from rebalancer.money import format_decimal, format_money
-from rebalancer.plan import Allocation, AllocationLine, Plan, Proof
-from rebalancer.wire import encode_affinities, encode_bands, encode_security, encode_target
+from rebalancer.plan import Allocation, AllocationLine, ConstraintCost, Plan, Proof
+from rebalancer.wire import (
+    encode_affinities,
+    encode_bands,
+    encode_mix,
+    encode_security,
+    encode_target,
+)
 
 JSON = dict[str, Any]
 
@@ -91,6 +98,7 @@ def portfolio_document(household: Household) -> JSON:
                 "symbol": h.symbol,
                 "description": h.description,
                 "asset_class": _class_of(household, h.symbol, h.kind),
+                "mix": encode_mix(_mix_of(household, h.symbol, h.kind)),
                 "shares": format_decimal(h.shares),
                 "price": number(h.price),
                 "value": money(h.value),
@@ -116,6 +124,11 @@ def _class_of(household: Household, symbol: str, kind: str) -> str | None:
     return security.asset_class if security else None
 
 
+def _mix_of(household: Household, symbol: str, kind: str) -> Mix:
+    security = household.settings.catalogue.security(symbol) if kind == "security" else None
+    return security.mix if security else ()
+
+
 def plan_document(plan: Plan, household: Household) -> JSON:
     by_label = {a.label: a for a in household.accounts}
     return {
@@ -128,6 +141,7 @@ def plan_document(plan: Plan, household: Household) -> JSON:
                 "action": t.action.value,
                 "symbol": t.symbol,
                 "asset_class": t.asset_class,
+                "mix": encode_mix(t.mix),
                 "shares": number(t.shares),
                 "price": number(t.price),
                 "unit_price": number(t.unit_price),
@@ -156,6 +170,8 @@ def plan_document(plan: Plan, household: Household) -> JSON:
         "total_before": money(plan.before.total),
         "total_after": money(plan.after.total),
         "proof": proof_document(plan.proof),
+        "constraint_costs": [cost_document(c) for c in plan.constraint_costs],
+        "constraint_costs_complete": plan.constraint_costs_complete,
         "settings_found": household.settings_found,
         "warnings": [*_first_warnings(household), *plan.warnings],
     }
@@ -170,6 +186,20 @@ def proof_document(proof: Proof) -> JSON:
         "levels": [
             {"objective": level.objective.value, "proven": level.proven} for level in proof.levels
         ],
+    }
+
+
+def cost_document(cost: ConstraintCost) -> JSON:
+    return {
+        "rule": cost.rule.value,
+        "tax_group": None if cost.tax_group is None else cost.tax_group.value,
+        "asset_class": cost.asset_class,
+        "account": cost.account,
+        "mode": None if cost.mode is None else cost.mode.value,
+        "deviation_cost": money(cost.deviation_cost),
+        "gains_avoided": money(cost.gains_avoided),
+        "relaxed": cost.relaxed,
+        "summary": cost.summary,
     }
 
 

@@ -163,6 +163,7 @@ def _position(holding: Holding, catalogue: Catalogue) -> Position:
         quote=None if per_unit else holding.price,
         instrument=holding.instrument,
         increment=(security.increment if security else None) or holding.instrument.increment,
+        mix=security.mix if security else (),
     )
 
 

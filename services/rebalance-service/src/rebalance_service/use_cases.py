@@ -9,6 +9,7 @@ the request and counts the token against the guessing limit before calling in.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,7 +18,7 @@ from functools import cache, partial
 import anyio
 import anyio.to_thread
 
-from rebalance_service.engine import optimize
+from rebalance_service.engine import CostBudget, optimize
 from rebalance_service.household import Household, assemble, build_problem
 from rebalance_service.importers import read_statement
 from rebalance_service.keys import (
@@ -77,12 +78,16 @@ async def rebalance(
     return await plan_trades(household, request), household
 
 
+# Every plan says what each rule costs, within half its own time (or 50 ms).
+_COSTS = CostBudget(clock=time.perf_counter)
+
+
 async def plan_trades(household: Household, request: RebalanceRequest) -> Plan:
     problem = build_problem(household, request.mode, request.fractional, request.credits or {})
     if request.prove:
-        solve = partial(optimize, problem, method="exact")
+        solve = partial(optimize, problem, method="exact", costs=_COSTS)
         return await anyio.to_thread.run_sync(solve, limiter=_proof_limiter())
-    return await anyio.to_thread.run_sync(optimize, problem)
+    return await anyio.to_thread.run_sync(partial(optimize, problem, costs=_COSTS))
 
 
 @cache

@@ -6,7 +6,7 @@ from typing import Any
 
 from rebalance_service.engine import PROVE_LIMIT
 from rebalancer.catalogue import INVESTABLE_TAX_GROUPS, TaxGroup
-from rebalancer.plan import Action, Method, Objective
+from rebalancer.plan import Action, Method, Objective, Rule
 from rebalancer.problem import Mode
 from rebalancer.targets import TargetKind
 
@@ -82,7 +82,23 @@ def _settings(*, request: bool) -> dict[str, Any]:
     security = _object(
         {
             "symbol": name,
-            "asset_class": name,
+            "asset_class": {
+                **name,
+                "description": "the class it belongs to; leave it out for a fund with a mix",
+            },
+            "mix": {
+                **_list(
+                    _object(
+                        {"asset_class": name, "percent": decimal},
+                        ["asset_class", "percent"],
+                        closed=request,
+                    ),
+                    most,
+                ),
+                "description": "in place of asset_class, for a fund of several classes "
+                "(target-date, balanced): each class's percent of it, adding up to 100; "
+                "the fund counts in each class by its percent, and one trade moves them all",
+            },
             "fractional": {"type": "boolean"},
             "default": {"type": "boolean"},
             "price": {"anyOf": [decimal, {"type": "null"}]},
@@ -91,9 +107,7 @@ def _settings(*, request: bool) -> dict[str, Any]:
                 "description": "units it trades in; bonds and CDs: 1000 of face by default",
             },
         },
-        ["symbol", "asset_class"]
-        if request
-        else ["symbol", "asset_class", "fractional", "default", "price"],
+        ["symbol"] if request else ["symbol", "fractional", "default", "price"],
         closed=request,
     )
     return {
@@ -170,11 +184,21 @@ _PORTFOLIO_ACCOUNT = {
     "configured": {"type": "boolean"},
     "investable": {"type": "boolean"},
 }
+_MIX = {
+    **_list(_object({"asset_class": _TEXT, "percent": _DECIMAL}, ["asset_class", "percent"])),
+    "description": "a fund of several classes: each class's percent of it; empty for a "
+    "fund of one class",
+}
 _HOLDING = {
     "account": _TEXT,
     "symbol": _TEXT,
     "description": _TEXT,
-    "asset_class": {"type": ["string", "null"]},
+    "asset_class": {
+        "type": ["string", "null"],
+        "description": "null for a symbol the catalogue does not know; the mix in words "
+        "for a fund of several classes",
+    },
+    "mix": _MIX,
     "shares": _DECIMAL,
     "price": _NULLABLE_DECIMAL,
     "value": _DECIMAL,
@@ -211,7 +235,11 @@ _TRADE_FIELDS = {
     "tax_group": _NULLABLE_TAX_GROUP,
     "action": {"type": "string", "enum": [a.value for a in Action]},
     "symbol": _TEXT,
-    "asset_class": _TEXT,
+    "asset_class": {
+        **_TEXT,
+        "description": "the class traded; for a mix fund, the mix in words (see mix)",
+    },
+    "mix": _MIX,
     "shares": _NULLABLE_DECIMAL,
     "price": {
         **_NULLABLE_DECIMAL,
@@ -270,6 +298,38 @@ _PROOF_FIELDS = {
         )
     ),
 }
+_COST_FIELDS = {
+    "rule": {
+        "type": "string",
+        "enum": [r.value for r in Rule],
+        "description": "no_sell: a lock; mode: buy_only or no_sell_taxable; placement: a "
+        "class left out of a tax group's affinity list; menu: an account's menu; band: "
+        "the bands leave a class untraded; min_trade: the minimum trade",
+    },
+    "tax_group": {**_NULLABLE_TAX_GROUP, "description": "of a lock or a placement"},
+    "asset_class": {
+        "type": ["string", "null"],
+        "description": "of a lock, a placement or a band",
+    },
+    "account": {"type": ["string", "null"], "description": "a menu's account, masked"},
+    "mode": {"anyOf": [_MODE, {"type": "null"}], "description": "the mode, for rule mode"},
+    "deviation_cost": {
+        **_DECIMAL,
+        "description": "dollars: how much nearer the targets (the sum over classes of "
+        "|value - target|) the plan gets without this one rule",
+    },
+    "gains_avoided": {
+        **_DECIMAL,
+        "description": "dollars of estimated realized gain the rule avoids; negative when "
+        "it makes the plan realize more",
+    },
+    "relaxed": {
+        "type": "boolean",
+        "description": "true: measured on the linear relaxation (fractional shares), which "
+        "bounds every whole-share plan; false: on whole-share plans (the minimum trade)",
+    },
+    "summary": {**_TEXT, "description": "the cost in one sentence"},
+}
 _PLAN_FIELDS = {
     "mode": _MODE,
     "trades": _list(_object(_TRADE_FIELDS, list(_TRADE_FIELDS))),
@@ -283,6 +343,17 @@ _PLAN_FIELDS = {
     "total_before": _DECIMAL,
     "total_after": _DECIMAL,
     "proof": _object(_PROOF_FIELDS, list(_PROOF_FIELDS)),
+    "constraint_costs": {
+        **_list(_object(_COST_FIELDS, list(_COST_FIELDS))),
+        "description": "what each binding rule of the user's costs, measured by solving "
+        "again without that one rule; the costliest first, at most 8; a rule that costs "
+        "nothing is left out",
+    },
+    "constraint_costs_complete": {
+        "type": "boolean",
+        "description": "false when the time allowed ran out before every rule was "
+        "measured (a warning says so)",
+    },
     "settings_found": _SETTINGS_FOUND,
     "warnings": _list(_TEXT),
 }

@@ -30,11 +30,13 @@ level) -> `exact` (shares and cents) -> `assemble` (trades in order, with
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
 from rebalance_service.engine.assemble import assemble
+from rebalance_service.engine.costs import constraint_costs
 from rebalance_service.engine.exact import exact_deals
 from rebalance_service.engine.facts import Facts, gather, sale_blocker
 from rebalance_service.engine.objective import build
@@ -45,7 +47,7 @@ from rebalancer.money import ZERO
 from rebalancer.plan import Plan
 from rebalancer.problem import InfeasibleProblem, Mode, Problem
 
-__all__ = ["PROVE_LIMIT", "SolveMethod", "TooLargeToProve", "optimize"]
+__all__ = ["PROVE_LIMIT", "CostBudget", "SolveMethod", "TooLargeToProve", "optimize"]
 
 
 SolveMethod = Literal["auto", "exact", "fast"]
@@ -67,6 +69,21 @@ PROVE_LIMIT = 150
 PROVE_NODES = 20_000
 
 
+@dataclass(frozen=True)
+class CostBudget:
+    """How long the report of what each rule costs (`costs`) may take, past the plan.
+
+    The engine reads no clock of its own: the caller lends one. Without it the
+    report is always complete (and the same every time); with it, the report stops,
+    and says so, once it has taken `share` of the plan's own time or `least`
+    seconds, whichever is longer.
+    """
+
+    clock: Callable[[], float] | None = None  # seconds, monotonic
+    share: float = 0.5
+    least: float = 0.05
+
+
 class TooLargeToProve(ValueError):
     """The exact search was asked for a household too large for it."""
 
@@ -78,7 +95,13 @@ class TooLargeToProve(ValueError):
         )
 
 
-def optimize(problem: Problem, *, strict: bool = False, method: SolveMethod = "auto") -> Plan:
+def optimize(
+    problem: Problem,
+    *,
+    strict: bool = False,
+    method: SolveMethod = "auto",
+    costs: CostBudget | None = None,
+) -> Plan:
     """The household's plan, with how far it is proven the best (`proof`).
 
     `method` picks the solve path (`solve`): "auto" searches exactly when the
@@ -86,8 +109,11 @@ def optimize(problem: Problem, *, strict: bool = False, method: SolveMethod = "a
     searches (raising TooLargeToProve past PROVE_LIMIT). `strict` turns the
     materiality window off (`objective`): every level then holds to half a cent,
     which is slower and, with whole shares, lets cents of deviation outweigh
-    everything after them.
+    everything after them. With `costs`, the plan also says what each of the
+    user's binding rules costs (`costs`), within that budget.
     """
+    clock = costs.clock if costs is not None else None
+    began = clock() if clock is not None else 0.0
     facts = gather(problem)
     _check_cash(facts)
     model = build(facts, strict=strict)
@@ -118,7 +144,21 @@ def optimize(problem: Problem, *, strict: bool = False, method: SolveMethod = "a
         else fast_proof(model, outcome.solution, outcome.relaxed)
     )
     proof = replace(proof, provable=whole <= PROVE_LIMIT)
-    return assemble(facts, exact_deals(facts, model.lots, outcome.solution), notes, proof)
+    deals = exact_deals(facts, model.lots, outcome.solution)
+    plan = assemble(facts, deals, notes, proof)
+    if costs is None:
+        return plan
+    deadline = None
+    if clock is not None:
+        limit = clock() + max(costs.share * (clock() - began), costs.least)
+        deadline = lambda: clock() > limit  # noqa: E731 - a closure over the limit
+    report = constraint_costs(facts, plan, deals, deadline)
+    return replace(
+        plan,
+        constraint_costs=report.costs,
+        constraint_costs_complete=report.complete,
+        warnings=plan.warnings + report.warnings,
+    )
 
 
 def _raisable(facts: Facts, index: int) -> Decimal:
@@ -146,7 +186,7 @@ def _check_cash(facts: Facts) -> None:
             if credit
             else "its cash is "
         )
-        classes = {p.asset_class for p in account.positions if p.asset_class is not None}
+        classes = {s.asset_class for p in account.positions for s in p.sleeves}
         # The mode's own rule is named even for an account with nothing to sell.
         blockers = sorted(
             {

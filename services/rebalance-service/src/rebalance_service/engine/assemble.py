@@ -39,6 +39,7 @@ def assemble(facts: Facts, deals: list[Deal], notes: list[str], proof: Proof) ->
             amount=d.amount,
             reason=reason(facts, d, ordered),
             unit_price=facts.lots[d.lot].unit_price,
+            mix=facts.lots[d.lot].mix,
         )
         for d in ordered
     )
@@ -105,7 +106,9 @@ def _accounts_after(facts: Facts, deals: list[Deal], cash: list[Decimal]) -> lis
             held = lot.held + shares
             value = lot.held_value + dollars if held > 0 or lot.price is None else ZERO
             positions.append(
-                Position(lot.symbol, lot.asset_class, held * lot.step, lot.unit_price, value)
+                Position(
+                    lot.symbol, lot.asset_class, held * lot.step, lot.unit_price, value, mix=lot.mix
+                )
             )
         accounts.append(replace(account, cash=cash[index], positions=tuple(positions)))
     return accounts

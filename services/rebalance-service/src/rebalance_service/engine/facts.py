@@ -20,6 +20,12 @@ order, lots follow each account's positions and then its affinity list.
 - Price: the holding's own unit value, else the same symbol's in any account, else
   the catalogue's manual price, else (for a holding) value / shares. A buy candidate
   with no price at all is bought by dollar amount (`Lot.price is None`).
+- Mix funds (`rebalancer.catalogue`): a lot whose dollars count in several classes,
+  each by its percent (`Lot.parts`); one trade moves every sleeve. An account buys
+  one only where it holds it or offers it on its menu (never to stand for a class),
+  and only where its tax group's affinities list every class of the mix; it sells
+  one only where no sleeve's class is locked there; with bands, it trades while any
+  sleeve is out of band. Its location is its sleeves' ranks, weighted by percent.
 - Units: a lot trades in whole multiples of its *step*, the security's increment
   (a bond's $1,000 of face) where that is more than one share. Such a lot's `price`
   and `held` count steps, not shares, so the program needs no notion of increments:
@@ -37,7 +43,7 @@ from rebalance_service.engine.buying import buy_choice
 from rebalance_service.engine.text import dollars, label
 from rebalancer.allocation import class_values
 from rebalancer.bands import out_of_band
-from rebalancer.catalogue import CASH_CLASS, TaxGroup
+from rebalancer.catalogue import CASH_CLASS, Catalogue, Mix, Security, TaxGroup
 from rebalancer.money import HUNDRED, ZERO
 from rebalancer.problem import Account, Mode, Position, Problem
 from rebalancer.targets import group_targets, resolve_targets
@@ -61,6 +67,14 @@ class Lot:
     can_buy: bool
     quote: Decimal | None = None  # the brokerage's quote where not per unit (bonds: per 100)
     step: Decimal = ONE  # shares per unit of `held` and `price` (see the module docstring)
+    mix: Mix = ()  # a mix fund's sleeves; then `asset_class` is the mix's label
+
+    @property
+    def parts(self) -> tuple[tuple[str, Decimal], ...]:
+        """Each class the lot's dollars count in, with its fraction of them."""
+        if not self.mix:
+            return ((self.asset_class, ONE),)
+        return tuple((s.asset_class, s.percent / HUNDRED) for s in self.mix)
 
     @property
     def unit_price(self) -> Decimal | None:
@@ -90,6 +104,11 @@ class Facts:
     def tax_group(self, lot: Lot) -> TaxGroup:
         return self.accounts[lot.account].tax_group
 
+    def lot_rank(self, lot: Lot) -> float:
+        """Places the lot's tax group sits below its classes' best, by percent."""
+        tax_group = self.tax_group(lot)
+        return sum(float(share) * self.rank.get((tax_group, c), 0) for c, share in lot.parts)
+
 
 def gather(problem: Problem) -> Facts:
     warnings: list[str] = []
@@ -107,10 +126,11 @@ def gather(problem: Problem) -> Facts:
         in_band = frozenset((set(values) | set(class_targets)) - out - {CASH_CLASS})
     off_menu: set[tuple[int, str]] = set()
     lots = _lots(problem, accounts, off_menu, in_band)
-    names = sorted(set(values) | set(class_targets) | {lot.asset_class for lot in lots})
+    traded = {name for lot in lots for name, _ in lot.parts}
+    names = sorted(set(values) | set(class_targets) | traded)
     group_of = {name: problem.catalogue.group_of(name) or "Other" for name in names}
     band = problem.tolerance * total / HUNDRED if problem.tolerance and total > 0 else ZERO
-    rank, best = _location_ranks(problem, accounts, names)
+    rank, best = location_ranks(problem, accounts, names)
     return Facts(
         problem=problem,
         accounts=accounts,
@@ -172,7 +192,7 @@ def is_lot(position: Position) -> bool:
     )
 
 
-def _known_prices(accounts: Sequence[Account]) -> dict[str, Position]:
+def known_prices(accounts: Sequence[Account]) -> dict[str, Position]:
     """The first priced position of each symbol: its unit value and its quote."""
     prices: dict[str, Position] = {}
     for account in accounts:
@@ -189,7 +209,7 @@ def _lots(
     in_band: frozenset[str],
 ) -> tuple[Lot, ...]:
     catalogue = problem.catalogue
-    prices = _known_prices(accounts)
+    prices = known_prices(accounts)
 
     def price_of(symbol: str, own: Decimal | None) -> Decimal | None:
         if own is not None and own > 0:
@@ -233,8 +253,9 @@ def _lots(
         }
         merged: dict[str, list[Position]] = {}
         for position in account.positions:
-            if is_lot(position) and position.asset_class not in in_band:
+            if is_lot(position) and not _all_in_band(position.sleeves, in_band):
                 merged.setdefault(position.symbol.upper(), []).append(position)
+        mixes = _mix_candidates(catalogue, account, merged, allowed, in_band)
         for symbol, lines in merged.items():
             asset_class = lines[0].asset_class
             assert asset_class is not None  # is_lot
@@ -247,8 +268,10 @@ def _lots(
                 price = value / held  # the file's own valuation, as a last resort
             bases = [p.cost_basis for p in lines if p.cost_basis is not None]
             basis = sum(bases, ZERO) if len(bases) == len(lines) else None
-            can_buy = choice.get(asset_class) == symbol
-            blocked = sale_blocker(problem, account.tax_group, asset_class) is not None
+            mix = lines[0].mix
+            can_buy = symbol in mixes if mix else choice.get(asset_class) == symbol
+            classes = [s.asset_class for s in mix] or [asset_class]
+            blocked = sales_blocker(problem, account.tax_group, classes) is not None
             lots.append(
                 lot(
                     index,
@@ -263,16 +286,20 @@ def _lots(
                     can_sell=price is not None and not blocked,
                     can_buy=can_buy,
                     quote=known.quote if known else None,
+                    mix=mix,
                 )
             )
-        # Each class it may hold is bought through the security the buy order picks.
+        # A mix fund on the menu, not held yet, is bought as it is; each class it may
+        # hold, through the security the buy order picks.
+        covered = {s.asset_class for security in mixes.values() for s in security.mix}
+        new = [(sym, sec.asset_class, sec.mix) for sym, sec in mixes.items() if sym not in merged]
         for asset_class, chosen in choice.items():
             if chosen is None:
-                off_menu.add((index, asset_class))
-                continue
-            if chosen in merged:  # held: a lot already
-                continue
-            symbol = chosen
+                if asset_class not in covered:  # a mix fund on the menu may hold it
+                    off_menu.add((index, asset_class))
+            elif chosen not in merged:  # held: a lot already
+                new.append((chosen, asset_class, ()))
+        for symbol, asset_class, mix in new:
             price = price_of(symbol, None)
             lots.append(
                 lot(
@@ -288,9 +315,44 @@ def _lots(
                     can_sell=False,
                     can_buy=True,
                     quote=prices[symbol].quote if symbol in prices else None,
+                    mix=mix,
                 )
             )
     return tuple(lots)
+
+
+def _all_in_band(sleeves: Mix, in_band: frozenset[str]) -> bool:
+    """Bands leave the holding as it is: every class it counts in is inside its band."""
+    return bool(sleeves) and all(s.asset_class in in_band for s in sleeves)
+
+
+def _mix_candidates(
+    catalogue: Catalogue,
+    account: Account,
+    held: Mapping[str, Sequence[Position]],
+    allowed: Sequence[str],
+    in_band: frozenset[str],
+) -> dict[str, Security]:
+    """The mix funds the account may buy: those it holds (with no menu) or its menu
+    offers, every class of whose mix its tax group may hold."""
+    offered = account.menu or tuple(s for s, lines in held.items() if lines[0].mix)
+    found: dict[str, Security] = {}
+    for symbol in offered:
+        security = catalogue.security(symbol)
+        if security is None or not security.mix or _all_in_band(security.mix, in_band):
+            continue
+        if all(s.asset_class in allowed for s in security.mix):
+            found[symbol.upper()] = security
+    return found
+
+
+def sales_blocker(problem: Problem, tax_group: TaxGroup, classes: Sequence[str]) -> str | None:
+    """Why a holding counting in these classes cannot be sold here, or None: a mix
+    fund's sale sells every sleeve, so a lock on any one of them blocks it."""
+    for asset_class in classes:
+        if (blocker := sale_blocker(problem, tax_group, asset_class)) is not None:
+            return blocker
+    return None
 
 
 def sale_blocker(problem: Problem, tax_group: TaxGroup, asset_class: str) -> str | None:
@@ -304,7 +366,7 @@ def sale_blocker(problem: Problem, tax_group: TaxGroup, asset_class: str) -> str
     return None
 
 
-def _location_ranks(
+def location_ranks(
     problem: Problem, accounts: Sequence[Account], names: Sequence[str]
 ) -> tuple[dict[tuple[TaxGroup, str], int], dict[str, tuple[TaxGroup, ...]]]:
     """How many places each (tax group, class) sits below the class's best tax group.

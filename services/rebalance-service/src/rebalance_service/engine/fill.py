@@ -70,6 +70,19 @@ class _Filler:
         self.ledger.trade(lot, lot.buy, best[4])
         return True
 
+    def _lacking(self, lot: LotColumns) -> float:
+        """Dollars of the lot that bring its class up to its band. A mix fund's: of the
+        points where one of its classes reaches its band, the one nearest the targets
+        (deviation is convex in the dollars bought, so its least is at one of them)."""
+        reach = []
+        for name, share in lot.parts:
+            key = (False, name)
+            reach.append(max(0.0, -self.ledger.gaps[key] - self.ledger.bands[key]) / share)
+        if len(reach) == 1:
+            return reach[0]
+        scored = [(self.ledger.effect([(lot, dollars)]), dollars) for dollars in reach if dollars]
+        return min(scored)[1] if scored else 0.0
+
     def _units(self, lot: LotColumns) -> float:
         assert lot.buy is not None
         room = self.model.upper[lot.buy] - self.y[lot.buy]
@@ -77,9 +90,8 @@ class _Filler:
         if lot.whole:
             units = 1.0 if room >= 1 and lot.unit <= cash + 1e-9 else 0.0
         else:
-            key = (False, lot.asset_class)
-            lacking = max(0.0, -self.ledger.gaps[key] - self.ledger.bands[key])
-            units = max(0.0, min(room, cash / lot.unit, lacking / lot.unit))
+            most = max(0.0, min(room, cash / lot.unit))
+            units = min(most, self._lacking(lot) / lot.unit)
         # A new trade must be worth making: the minimum trade amount, and enough to
         # matter (the materiality window), so that spare dollars do not add trades.
         new = self.y[lot.buy] == 0

@@ -60,18 +60,19 @@ class Ledger:
     def _outside(self, key: Key, gap: float) -> float:
         return max(0.0, abs(gap) - self.bands[key])
 
-    def keys(self, lot: LotColumns) -> tuple[Key, Key]:
-        """The lot's asset class and its asset group."""
-        return (False, lot.asset_class), (True, self.model.group_of.get(lot.asset_class, "Other"))
+    def keys(self, lot: LotColumns) -> list[Key]:
+        """The lot's asset classes (a mix fund's every sleeve) and their asset groups."""
+        keys: list[Key] = []
+        for name, _ in lot.parts:
+            keys += [(False, name), (True, self.model.group_of.get(name, "Other"))]
+        return keys
 
     def _moves(self, lot: LotColumns, dollars: float) -> list[tuple[Key, float]]:
-        asset_class, group = self.keys(lot)
-        return [
-            (asset_class, dollars),
-            ((False, CASH_CLASS), -dollars),
-            (group, dollars),
-            ((True, self.cash_group), -dollars),
-        ]
+        moves: list[tuple[Key, float]] = []
+        for name, share in lot.parts:  # a mix fund's dollars split across its classes
+            moves.append(((False, name), dollars * share))
+            moves.append(((True, self.model.group_of.get(name, "Other")), dollars * share))
+        return [*moves, ((False, CASH_CLASS), -dollars), ((True, self.cash_group), -dollars)]
 
 
 def _level(key: Key) -> int:

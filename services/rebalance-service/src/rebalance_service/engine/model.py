@@ -12,6 +12,8 @@ Columns, all per lot (one security in one account, see `facts`):
 - per (account, class) holding both a buy and a sell candidate, a binary
   ``buying`` with buy flags <= buying and sell flags <= 1 - buying: never buy and
   sell the same class in one account;
+- a mix fund's lot has the same columns; its dollars split across the rows of its
+  classes by their percents (`LotColumns.parts`), so one trade moves every sleeve;
 - per class and per asset group, the dollars ``over`` and ``under`` target outside
   the tolerance band (an ``inside`` column bounded by the band soaks up the
   deviation within it).
@@ -36,7 +38,7 @@ from rebalancer.problem import Mode
 @dataclass(frozen=True, slots=True)
 class LotColumns:
     account: int
-    asset_class: str
+    asset_class: str  # a mix fund's label: it stands for the fund in the never-both rule
     unit: float  # dollars per unit traded: the price, or 1 for a lot bought in dollars
     whole: bool
     buy: int | None
@@ -48,7 +50,8 @@ class LotColumns:
     buy_flag: int | None
     sell_flag: int | None
     smallest_sale: float  # the minimum trade amount, or the whole holding if less
-    rank: int  # places its tax group sits below the class's best (see `facts`)
+    rank: float  # places its tax group sits below its class's best (see `facts`)
+    parts: tuple[tuple[str, float], ...]  # (class, fraction of its dollars); a mix: several
 
     def bought(self, y: list[float]) -> float:
         """Units bought in plan `y`."""
@@ -151,8 +154,7 @@ def build_rows(facts: Facts) -> Model:
         if lot.can_sell and lot.price is not None:
             budget[lot.account] += float(lot.held * lot.price)
     for lot in facts.lots:
-        rank = facts.rank.get((facts.tax_group(lot), lot.asset_class), 0)
-        model.lots.append(_lot_columns(model, lot, budget[lot.account], rank))
+        model.lots.append(_lot_columns(model, lot, budget[lot.account], facts.lot_rank(lot)))
     _cash_rows(model, facts)
     _exclusion_rows(model)
     _deviation_rows(model, facts)
@@ -162,7 +164,7 @@ def build_rows(facts: Facts) -> Model:
     return model
 
 
-def _lot_columns(model: Model, lot: Lot, budget: float, rank: int) -> LotColumns:
+def _lot_columns(model: Model, lot: Lot, budget: float, rank: float) -> LotColumns:
     inf = math.inf
     # A flag bounds its trade. While it does only that it may be fractional: the
     # `buying` binaries still bind through it. Flags that carry a minimum trade
@@ -218,6 +220,7 @@ def _lot_columns(model: Model, lot: Lot, budget: float, rank: int) -> LotColumns
         sell_flag=sell_flag,
         smallest_sale=smallest,
         rank=rank,
+        parts=tuple((name, float(share)) for name, share in lot.parts),
     )
 
 
@@ -253,7 +256,8 @@ def _deviation_rows(model: Model, facts: Facts) -> None:
     change: dict[str, dict[int, float]] = {name: {} for name in facts.group_of}
     for lot in model.lots:
         for column, dollars in model.delta(lot).items():
-            add(change[lot.asset_class], column, dollars)
+            for name, share in lot.parts:  # a mix fund's dollars split across its classes
+                add(change[name], column, dollars * share)
             add(change[CASH_CLASS], column, -dollars)  # paid from or into cash
     band = float(facts.band)
     for name in sorted(change):
@@ -297,14 +301,15 @@ def _relocate_rows(model: Model, facts: Facts) -> None:
     share: dict[str, float] = {}
     rounding: dict[str, float] = {}  # what rounding to the thousandth and cent may add
     for lot, columns in zip(facts.lots, model.lots, strict=True):
-        row = rows.setdefault(lot.asset_class, {})
-        for column, dollars in model.delta(columns).items():
-            add(row, column, dollars)
-        if lot.price is not None:
-            share[lot.asset_class] = max(share.get(lot.asset_class, 0.0), float(lot.price))
-        if not lot.whole:
-            extra = float(lot.price or 0) / 1000 + 0.01
-            rounding[lot.asset_class] = rounding.get(lot.asset_class, 0.0) + extra
+        for name, part in columns.parts:  # a mix fund's share moves each class by its part
+            row = rows.setdefault(name, {})
+            for column, dollars in model.delta(columns).items():
+                add(row, column, dollars * part)
+            if lot.price is not None:
+                share[name] = max(share.get(name, 0.0), float(lot.price) * part)
+            if not lot.whole:
+                extra = float(lot.price or 0) * part / 1000 + 0.01
+                rounding[name] = rounding.get(name, 0.0) + extra
     for name, row in rows.items():
         if row:
             whole_share = share.get(name, 0.01)

@@ -3,7 +3,7 @@
 1. asset-group deviation: sum over groups of |value - target|, dollars;
 2. asset-class deviation: the same over classes, outside the tolerance bands;
 3. location: dollars of each class times the places its tax group sits below the
-   class's best tax group (see `facts`);
+   class's best tax group (see `facts`); a mix fund's sleeves each count so;
 4. estimated realized gains in taxable accounts, from the cost basis (a loss counts
    as zero, so the engine never sells a loser for its own sake, which would invite
    a wash sale; an unknown basis counts the whole sale as gain);
@@ -66,7 +66,7 @@ def add_levels(model: Model, facts: Facts, *, strict: bool) -> None:
     leftover: dict[int, float] = {}
     trades: dict[int, float] = {}
     for lot, columns in zip(facts.lots, model.lots, strict=True):
-        rank = facts.rank.get((facts.tax_group(lot), lot.asset_class), 0)
+        rank = facts.lot_rank(lot)  # a mix fund's: its sleeves', by percent
         located += rank * float(lot.held_value)
         gain = gain_per_share(facts, lot)
         for column, dollars in model.delta(columns).items():

@@ -186,6 +186,22 @@ class Program:
         self.level_rows.append((dict(costs), upper))
         return row
 
+    def drop_kept(self) -> None:
+        """Remove every row `keep` added: the model's own rows and bounds stay."""
+        count = len(self.level_rows)
+        if count:
+            first = len(self.model.rows)
+            self.highs.deleteRows(count, np.arange(first, first + count, dtype=np.int32))
+            self.level_rows = []
+
+    def bound(self, columns: list[int], upper: list[float]) -> None:
+        """Set the columns' upper bounds (their lower ones stay the model's)."""
+        if not columns:
+            return
+        chosen = np.array(columns, dtype=np.int32)
+        lower = np.array([self.model.lower[c] for c in columns], dtype=np.float64)
+        self.highs.changeColsBounds(len(columns), chosen, lower, np.array(upper, np.float64))
+
     def loosen(self, row: int, upper: float) -> None:
         """Raise the upper bound of a row `keep` added (numbered as `keep` returned)."""
         self.highs.changeRowBounds(row, -self.highs.inf, upper)

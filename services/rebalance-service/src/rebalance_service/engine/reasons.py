@@ -21,7 +21,7 @@ from decimal import Decimal
 from rebalance_service.engine.exact import Deal
 from rebalance_service.engine.facts import Facts, Lot, sale_blocker
 from rebalance_service.engine.text import dollars, label, listed
-from rebalancer.catalogue import CASH_CLASS, TaxGroup
+from rebalancer.catalogue import CASH_CLASS, TaxGroup, mix_label
 from rebalancer.money import HUNDRED, ZERO
 from rebalancer.plan import Action
 from rebalancer.problem import Mode
@@ -39,9 +39,34 @@ def _points(facts: Facts, asset_class: str) -> Decimal:
 
 def reason(facts: Facts, deal: Deal, deals: Sequence[Deal]) -> str:
     lot = facts.lots[deal.lot]
+    if lot.mix:
+        return _mix_reason(facts, lot, deal, deals)
     if deal.action == Action.BUY:
         return f"{_buy_why(facts, lot, deals)}; {_buy_where(facts, lot)}"
     return f"{_sell_why(facts, lot, deals)}; {_sell_tax(facts, lot, deal)}"
+
+
+def _mix_reason(facts: Facts, lot: Lot, deal: Deal, deals: Sequence[Deal]) -> str:
+    """A mix fund's trade names its sleeves: "VFIFX, 54 % US TSM and 36 % ex-US TSM,
+    is this account's only fund; ..." (one trade moves them all)."""
+    named = f"{lot.symbol}, {mix_label(lot.mix)},"
+    off = [(name, _points(facts, name)) for name, _ in lot.parts]
+    if deal.action == Action.SELL:
+        over = [f"{n} is {p:.1f} points over target" for n, p in off if p >= _NOTICEABLE]
+        why = f"is sold: {listed(over)}" if over else "is sold to make room or raise cash"
+        return f"{named} {why}; {_sell_tax(facts, lot, deal)}"
+    buyable = [x for x in facts.lots if x.account == lot.account and x.can_buy]
+    under = [f"{n} is {-p:.1f} points under target" for n, p in off if p <= -_NOTICEABLE]
+    if buyable == [lot]:
+        why = "is this account's only fund"
+    elif under:
+        why = f"is bought as {listed(under)}"
+    else:
+        why = "takes cash that is over its own target"
+    where = f"{label(facts.tax_group(lot))} may hold each of its classes"
+    if lot.price is None:
+        where += "; no price known, so a dollar amount"
+    return f"{named} {why}; {where}"
 
 
 def _elsewhere(facts: Facts, lot: Lot, deals: Sequence[Deal], action: Action) -> list[str]:

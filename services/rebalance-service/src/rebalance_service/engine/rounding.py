@@ -216,7 +216,7 @@ class Rounder:
             moved = False
             for name, row in model.relocate_rows.items():
                 coefficients, lower, upper = model.rows[row]
-                lots = [lot for lot in model.lots if lot.asset_class == name]
+                lots = [lot for lot in model.lots if any(c == name for c, _ in lot.parts)]
                 for _ in range(1000):  # a share at a time; bounded for safety
                     net = sum(v * y[c] for c, v in coefficients.items())
                     if lower - 1e-9 <= net <= upper + 1e-9:

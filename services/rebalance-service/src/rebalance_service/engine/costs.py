@@ -1,0 +1,396 @@
+"""What each of the user's rules costs: the plan measured again without that one rule.
+
+The rules: a sale lock (`no_sell`), the mode (buy_only, no_sell_taxable), a class
+left out of a tax group's affinity list (`placement`), an account's menu, a class
+the bands leave untraded, and the minimum trade. For each that binds, the cost is
+how much nearer the targets the household gets without it (`deviation_cost`,
+dollars of class deviation, the engine's second level) and how much more estimated
+gain it then realizes (`gains_avoided`; negative when the rule makes the plan
+realize more).
+
+All but the minimum trade are bounds on columns, so they are measured on the
+linear relaxation (`relaxed=True`): one *open* model is built with every rule
+lifted (full mode, no locks, every class placeable everywhere, menus widened to
+each class, no bands), and each rule closes the columns it forbids. The baseline
+closes them all (the plan's own program, relaxed); each rule's measure closes all
+but its own. Each is three warm-started LP solves: group deviation, class deviation
+(each held at its optimum), then estimated gains. Relaxed to relaxed, whole shares
+cancel out: a rule costs what it costs any plan, not what rounding made of it. The
+minimum trade does not bind a relaxation (its trade flags go fractional), so it is
+measured on whole-share plans (`relaxed=False`): the fast path again with no
+minimum, against the plan itself.
+
+A rule whose removal gains less than a dollar on both counts costs nothing and is
+left out. If the fully open program does no better than the baseline at any of the
+three levels, no single rule can, and nothing more is solved. The list is cut
+short, and says so, once the caller's `deadline` passes (checked before each solve):
+the engine reads no clock of its own, so without one the list is always complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from rebalance_service.engine.buying import buy_choice
+from rebalance_service.engine.exact import Deal, exact_deals
+from rebalance_service.engine.facts import Facts, gather, known_prices, location_ranks
+from rebalance_service.engine.model import Level, Model
+from rebalance_service.engine.objective import build
+from rebalance_service.engine.program import Program
+from rebalance_service.engine.solve import solve_fast, solver_slack
+from rebalance_service.engine.text import dollars, label
+from rebalancer.catalogue import CASH_CLASS, TaxGroup
+from rebalancer.money import CENT, ZERO
+from rebalancer.plan import Action, ConstraintCost, Objective, Plan, Rule
+from rebalancer.problem import Account, Mode, Position, Problem
+
+MOST = 8  # costs a plan lists, the costliest first
+_NOTHING = Decimal(1)  # dollars: a rule that moves both measures less costs nothing
+
+Deadline = Callable[[], bool]  # True once the report must stop
+
+
+@dataclass(frozen=True, order=True)
+class RuleKey:
+    rule: Rule
+    tax_group: TaxGroup | None = None
+    asset_class: str | None = None
+    account: str | None = None
+
+
+Clause = frozenset[RuleKey]  # closes its column while every rule in it holds
+
+
+@dataclass(frozen=True)
+class _Measure:
+    group: float
+    classes: float
+    gains: float
+
+
+@dataclass(frozen=True)
+class Report:
+    costs: tuple[ConstraintCost, ...]
+    complete: bool
+    warnings: tuple[str, ...] = ()
+
+
+def constraint_costs(
+    facts: Facts, plan: Plan, deals: Sequence[Deal], deadline: Deadline | None = None
+) -> Report:
+    """The plan's rules and what each costs (see the module docstring)."""
+    late = deadline or (lambda: False)
+    problem = facts.problem
+    found: list[ConstraintCost] = []
+    measured: list[RuleKey] = []
+    every: set[RuleKey] = set()
+    fixed: set[RuleKey] = set()
+    measurer: _Measurer | None = None
+    if not _binds_nowhere(facts):
+        opened = _open_facts(facts)
+        model = build(opened)
+        closing = _closing(facts, opened, model)
+        every = {rule for clauses in closing.values() for c in clauses for rule in c}
+        # A class with no target costs no deviation where it may not go: its
+        # placements stay closed, unmeasured (a household has many).
+        targeted = {t.asset_class for t in problem.targets if t.value > 0}
+        measured = sorted(r for r in every if r.rule != Rule.PLACEMENT or r.asset_class in targeted)
+        fixed = every - set(measured)
+        if measured:
+            measurer = _Measurer(model, closing)
+    pending = len(measured) + (problem.min_trade > 0)
+    if measurer is not None and measured:
+        if late():
+            return _cut(found, pending)
+        base = measurer.measure(every)
+        # With several rules, one solve with all of them lifted may spare the rest.
+        lifted = measurer.measure(fixed) if len(measured) > 1 else base
+        if base is None or lifted is None or (lifted is not base and not _better(lifted, base)):
+            measured = []  # no single rule can do better than all of them lifted
+        pending = len(measured) + (problem.min_trade > 0)
+        for rule in measured:
+            if late():
+                return _cut(found, pending)
+            pending -= 1
+            without = measurer.measure(every - {rule})
+            if base is None or without is None:
+                continue
+            cost = _cost(facts, rule, base, without)
+            if cost is not None:
+                found.append(cost)
+    if problem.min_trade > 0:
+        if late():
+            return _cut(found, pending)
+        cost = _min_trade_cost(facts, plan, deals)
+        if cost is not None:
+            found.append(cost)
+    return Report(_costliest(found), complete=True)
+
+
+def _binds_nowhere(facts: Facts) -> bool:
+    """No rule of those measured on the relaxation can bind: nothing to build."""
+    problem = facts.problem
+    groups = {a.tax_group for a in facts.accounts}
+    targeted = {t.asset_class for t in problem.targets if t.value > 0}
+    unplaced = any(
+        c not in problem.affinities.get(g, ()) for g in groups for c in targeted - {CASH_CLASS}
+    )
+    return not (
+        problem.mode in (Mode.BUY_ONLY, Mode.NO_SELL_TAXABLE)
+        or problem.no_sell
+        or unplaced
+        or any(a.menu for a in facts.accounts)
+        or facts.in_band
+    )
+
+
+def _cut(found: list[ConstraintCost], pending: int) -> Report:
+    warning = (
+        f"What your rules cost is cut short: {pending} of them were not measured "
+        "in the time allowed."
+    )
+    return Report(_costliest(found), complete=False, warnings=(warning,))
+
+
+def _costliest(found: list[ConstraintCost]) -> tuple[ConstraintCost, ...]:
+    ranked = sorted(
+        found, key=lambda c: (-(c.deviation_cost + max(ZERO, -c.gains_avoided)), c.summary)
+    )
+    return tuple(ranked[:MOST])
+
+
+# The open model and the columns each rule closes.
+
+
+def _open_facts(facts: Facts) -> Facts:
+    """The household's facts with every rule lifted, ranked by the real affinities."""
+    problem = facts.problem
+    classes = sorted(
+        ({t.asset_class for t in problem.targets} | set(facts.values))
+        | {c for listed in problem.affinities.values() for c in listed}
+    )
+    affinities: dict[TaxGroup, tuple[str, ...]] = {}
+    for group in TaxGroup:
+        listed = problem.affinities.get(group, ())
+        affinities[group] = (*listed, *(c for c in classes if c not in listed))
+    prices = known_prices(problem.accounts)
+    accounts = tuple(_widened(problem, a, classes, prices) for a in problem.accounts)
+    opened = replace(
+        problem,
+        accounts=accounts,
+        affinities=affinities,
+        no_sell=frozenset(),
+        mode=Mode.RELOCATE if problem.mode == Mode.RELOCATE else Mode.FULL,
+        bands=None,
+        min_trade=ZERO,  # binds no relaxation anyway
+    )
+    facts_open = gather(opened)
+    rank, best = location_ranks(problem, facts_open.accounts, sorted(facts_open.group_of))
+    return replace(facts_open, rank=rank, best=best)
+
+
+def _widened(
+    problem: Problem, account: Account, classes: Sequence[str], prices: Mapping[str, Position]
+) -> Account:
+    """An account whose menu (if it has one) also offers each class it lacks, through
+    the fund the account would buy it with had it no menu."""
+    if not account.menu:
+        return account
+    free = replace(account, menu=())
+    extra = [
+        chosen
+        for c in classes
+        if c != CASH_CLASS
+        and buy_choice(problem.catalogue, account, c, prices) is None
+        and (chosen := buy_choice(problem.catalogue, free, c, prices)) is not None
+        and chosen not in account.menu
+    ]
+    return replace(account, menu=(*account.menu, *dict.fromkeys(extra)))
+
+
+def _closing(facts: Facts, opened: Facts, model: Model) -> dict[int, list[Clause]]:
+    """Each column the real rules close, with the clauses that close it."""
+    problem = facts.problem
+    closing: dict[int, list[Clause]] = {}
+    for lot, columns in zip(opened.lots, model.lots, strict=True):
+        account = opened.accounts[lot.account]
+        group = account.tax_group
+        names = [name for name, _ in lot.parts]
+        both: list[Clause] = []
+        if names and all(n in facts.in_band for n in names):
+            both.append(frozenset(RuleKey(Rule.BAND, asset_class=n) for n in names))
+        sells = list(both)
+        if problem.mode == Mode.BUY_ONLY or (
+            problem.mode == Mode.NO_SELL_TAXABLE and group == TaxGroup.TAXABLE
+        ):
+            sells.append(frozenset({RuleKey(Rule.MODE)}))
+        sells += [
+            frozenset({RuleKey(Rule.NO_SELL, group, n)})
+            for n in names
+            if (group, n) in problem.no_sell
+        ]
+        buys = list(both)
+        allowed = problem.affinities.get(group, ())
+        buys += [frozenset({RuleKey(Rule.PLACEMENT, group, n)}) for n in names if n not in allowed]
+        real = facts.accounts[lot.account]
+        if real.menu and lot.symbol not in {s.upper() for s in real.menu}:
+            buys.append(frozenset({RuleKey(Rule.MENU, account=real.key)}))
+        for column in (columns.sell, columns.rest):
+            if column is not None and sells:
+                closing[column] = sells
+        if columns.buy is not None and buys:
+            closing[columns.buy] = buys
+    return closing
+
+
+class _Measurer:
+    """The open model's relaxation, three levels at a time, under chosen rules."""
+
+    def __init__(self, model: Model, closing: dict[int, list[Clause]]) -> None:
+        self.model = model
+        self.closing = closing
+        self.program = Program(model, relaxed=True)
+        for row in model.relocate_rows.values():
+            self.program.pin(row, 0.0, 0.0)  # relocate: class totals stay where they are
+        by_objective = {level.objective: level for level in model.levels}
+        self.levels: list[Level] = [
+            by_objective[o]
+            for o in (Objective.GROUP_DEVIATION, Objective.CLASS_DEVIATION)
+            if o in by_objective
+        ]
+        self.gains = by_objective.get(Objective.ESTIMATED_GAINS)
+
+    def measure(self, holding: set[RuleKey]) -> _Measure | None:
+        """The three levels' relaxed optima with the `holding` rules in force."""
+        columns = sorted(self.closing)
+        # A clause closes its column while every rule in it holds.
+        upper = [
+            0.0 if any(clause <= holding for clause in self.closing[c]) else self.model.upper[c]
+            for c in columns
+        ]
+        self.program.drop_kept()
+        self.program.bound(columns, upper)
+        values: list[float] = []
+        for level in [*self.levels, *([self.gains] if self.gains else [])]:
+            if not level.costs:
+                values.append(level.offset)
+                continue
+            self.program.objective(level.costs)
+            relaxed = self.program.relaxation()
+            if relaxed is None:
+                return None
+            values.append(level.offset + relaxed[0])
+            self.program.keep(level.costs, relaxed[0] + solver_slack(relaxed[0]))
+        while len(values) < 3:
+            values.append(0.0)
+        return _Measure(*values)
+
+
+def _better(a: _Measure, b: _Measure) -> bool:
+    """a beats b by a dollar or more at some level while no worse before it."""
+    for x, y in ((a.group, b.group), (a.classes, b.classes), (a.gains, b.gains)):
+        if x < y - float(_NOTHING):
+            return True
+        if x > y + float(_NOTHING):
+            return False
+    return False
+
+
+def _cost(facts: Facts, rule: RuleKey, base: _Measure, without: _Measure) -> ConstraintCost | None:
+    deviation = _money(base.classes - without.classes)
+    gains = _money(without.gains - base.gains)
+    return _entry(facts, rule, deviation, gains, relaxed=True)
+
+
+def _money(value: float) -> Decimal:
+    return Decimal(repr(value)).quantize(CENT)
+
+
+def _entry(
+    facts: Facts, rule: RuleKey, deviation: Decimal, gains: Decimal, *, relaxed: bool
+) -> ConstraintCost | None:
+    if deviation < _NOTHING and gains > -_NOTHING:
+        return None  # costs nothing: it keeps the plan no further and realizes no more
+    deviation = max(deviation, ZERO)
+    parts: list[str] = []
+    if deviation >= _NOTHING:
+        parts.append(f"leaves the portfolio {dollars(deviation)} further from target")
+    if gains >= _NOTHING and parts:
+        parts.append(f"avoids an estimated {dollars(gains)} of gains")
+    elif gains <= -_NOTHING:
+        parts.append(f"realizes an estimated {dollars(-gains)} more in gains")
+    summary = f"{_subject(facts, rule)} {' and '.join(parts)}"
+    return ConstraintCost(
+        rule=rule.rule,
+        deviation_cost=deviation,
+        gains_avoided=gains,
+        relaxed=relaxed,
+        summary=summary,
+        tax_group=rule.tax_group,
+        asset_class=rule.asset_class,
+        account=rule.account,
+        mode=facts.problem.mode if rule.rule == Rule.MODE else None,
+    )
+
+
+def _subject(facts: Facts, rule: RuleKey) -> str:
+    group = label(rule.tax_group) if rule.tax_group is not None else ""
+    match rule.rule:
+        case Rule.NO_SELL:
+            return f"Locking {rule.asset_class} in {group}"
+        case Rule.MODE:
+            return f"The {facts.problem.mode.value} mode"
+        case Rule.PLACEMENT:
+            return f"Leaving {rule.asset_class} out of the {group} list"
+        case Rule.MENU:
+            return f"The menu of account {rule.account}"
+        case Rule.BAND:
+            return f"The band that leaves {rule.asset_class} untraded"
+        case Rule.MIN_TRADE:
+            return f"The {dollars(facts.problem.min_trade)} minimum trade"
+    raise AssertionError(rule)  # pragma: no cover
+
+
+# The minimum trade: whole-share plans, with and without it.
+
+
+def _min_trade_cost(facts: Facts, plan: Plan, deals: Sequence[Deal]) -> ConstraintCost | None:
+    free = gather(replace(facts.problem, min_trade=ZERO))
+    model = build(free)
+    outcome = solve_fast(model)
+    if outcome is None:
+        return None
+    other = exact_deals(free, model.lots, outcome.solution)
+    deviation = class_deviation(facts, deals) - class_deviation(free, other)
+    gains = realized_gains(free, other) - realized_gains(facts, deals)
+    return _entry(facts, RuleKey(Rule.MIN_TRADE), deviation, gains, relaxed=False)
+
+
+def class_deviation(facts: Facts, deals: Sequence[Deal]) -> Decimal:
+    """Sum over classes of |value - target| once the deals are made, exactly."""
+    values = dict(facts.values)
+    for deal in deals:
+        lot = facts.lots[deal.lot]
+        sign = 1 if deal.action == Action.BUY else -1
+        for name, share in lot.parts:
+            values[name] = values.get(name, ZERO) + sign * deal.amount * share
+        values[CASH_CLASS] = values.get(CASH_CLASS, ZERO) - sign * deal.amount
+    names = set(values) | set(facts.class_targets)
+    return sum((abs(values.get(n, ZERO) - facts.class_targets.get(n, ZERO)) for n in names), ZERO)
+
+
+def realized_gains(facts: Facts, deals: Sequence[Deal]) -> Decimal:
+    """Estimated gains the deals realize in taxable accounts, as the gains level counts
+    them: a loss as nothing, an unknown basis as all gain."""
+    total = ZERO
+    for deal in deals:
+        lot = facts.lots[deal.lot]
+        if deal.action != Action.SELL or facts.tax_group(lot) != TaxGroup.TAXABLE:
+            continue
+        if lot.cost_basis is None or deal.shares is None or lot.held <= 0:
+            total += deal.amount
+        else:
+            total += max(ZERO, deal.amount - lot.cost_basis * deal.shares / lot.held)
+    return total
