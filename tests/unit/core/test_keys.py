@@ -14,6 +14,7 @@ from rebalance_service.keys import (
     TokenRefused,
     UserKeys,
     check_token,
+    version_bound,
 )
 
 TOKEN = check_token("f" * 64)
@@ -119,3 +120,20 @@ def test_the_key_cache_keeps_neither_the_token_nor_an_unkeyed_hash_of_it() -> No
     assert TOKEN.encode() not in slot
     assert slot != hashlib.sha256(TOKEN.encode()).digest()
     assert KeyCache()._slot(TOKEN) != slot  # each process keys its slots afresh
+
+
+def test_a_versioned_record_opens_only_at_the_version_it_was_sealed_at() -> None:
+    sealer = UserKeys.from_token(TOKEN).sealer(SERVER_KEY)
+    sealed = sealer.seal("settings", b"plain", version=7)
+    assert version_bound(sealed)
+    assert sealer.open("settings", sealed, 7) == b"plain"
+    for other in (6, 8, None):
+        with pytest.raises(SealBroken):
+            sealer.open("settings", sealed, other)
+
+
+def test_a_record_sealed_before_versions_still_opens() -> None:
+    sealer = UserKeys.from_token(TOKEN).sealer(SERVER_KEY)
+    unversioned = sealer.seal("settings", b"plain")
+    assert not version_bound(unversioned)
+    assert sealer.open("settings", unversioned) == b"plain"

@@ -10,18 +10,17 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 import httpx
 
-from rebalance_service.keys import SealBroken, Sealer, UserKeys
+from rebalance_service.keys import SealBroken, Sealer, UserKeys, version_bound
 from rebalance_service.storage import (
     ConfigConflict,
     ConfigUnavailable,
     StoredConfig,
-    StoredDataUnreadable,
 )
 from rebalancer.catalogue import Catalogue, TaxGroup
 from rebalancer.configuration import AccountSettings, Defaults, UserSettings
@@ -47,7 +46,6 @@ from service_kit.internal_api import (
     WriteRequest,
 )
 
-T = TypeVar("T")
 _ATTEMPTS = 3  # for a config service that is briefly unreachable
 # Past the config service's limit on one sealed record it answers 400, which would
 # reach the user as "unavailable"; settings too large to store are the user's to
@@ -55,9 +53,21 @@ _ATTEMPTS = 3  # for a config service that is briefly unreachable
 _SEAL_OVERHEAD = 1 + 12 + 16  # format byte, nonce, tag
 
 
+# Of each account id in the settings record's list of the user's accounts: 128 bits,
+# so a thousand accounts still fit in one record.
+_LISTED_ID_CHARS = 32
+
+
 @dataclass(frozen=True)
 class _SealedConfig(StoredConfig):
-    sealer: Sealer  # made from the server key that came with the read
+    sealer: Sealer = field(kw_only=True)  # made from the server key that came with the read
+    # Every account saved in a versioned save (by the first _LISTED_ID_CHARS of its id)
+    # and the save it was last written in: what the settings record vouches for.
+    account_versions: dict[str, int] = field(kw_only=True)
+
+
+class _Unopened(Exception):
+    """A record that does not open as the settings record says it was last saved."""
 
 
 class ConfigStore:
@@ -72,16 +82,32 @@ class ConfigStore:
         request: ReadRequest = {"user_id": keys.user_id, "account_ids": sorted(ids)}
         answer = cast(ReadAnswer, await self._call(READ_USER_PATH, request))
         sealer = keys.sealer(base64.b64decode(answer["server_key"]))
-        settings = UserSettings()
+        settings, versions, damaged = UserSettings(), dict[str, int](), []
         if answer["settings"] is not None:
-            settings = _open(sealer, "settings", answer["settings"], decode_user_settings)
-        accounts = {
-            ids[account_id]: _open(sealer, f"account:{account_id}", sealed, decode_account_settings)
-            for account_id, sealed in answer["accounts"].items()
-            if account_id in ids
-        }
+            try:
+                settings, versions = _open_settings(sealer, answer["settings"], answer["version"])
+            except _Unopened:
+                damaged.append("settings")
+        accounts = {}
+        for account_id, number in ids.items():
+            sealed = answer["accounts"].get(account_id)
+            listed = versions.get(account_id[:_LISTED_ID_CHARS])
+            try:
+                if sealed is not None:
+                    accounts[number] = _open_account(sealer, account_id, sealed, listed)
+                elif listed is not None:
+                    raise _Unopened  # saved, and listed, but its record is gone
+            except _Unopened:
+                damaged.append(f"account ...{number[-4:]}")
         await self._refresh_defaults(answer["catalogue_version"])
-        return _SealedConfig(answer["version"], settings, accounts, sealer)
+        return _SealedConfig(
+            answer["version"],
+            settings,
+            accounts,
+            tuple(damaged),
+            sealer=sealer,
+            account_versions=versions,
+        )
 
     async def save(
         self,
@@ -94,12 +120,20 @@ class ConfigStore:
         if not isinstance(stored, _SealedConfig):
             raise TypeError("save what this store's load returned")
         sealer = stored.sealer
+        # Every record of this save is bound to the version it makes, and the settings
+        # record lists each account with the save it was last written in: a record put
+        # back from an earlier save, or one removed, no longer reads as current.
+        version = stored.version + 1
+        versions = dict(stored.account_versions)
         sealed_accounts = {}
         for number, account in accounts.items():
             account_id = keys.account_id(number)
             plaintext = json.dumps(encode_account_settings(account)).encode()
-            sealed_accounts[account_id] = _b64(sealer.seal(f"account:{account_id}", plaintext))
-        plaintext = json.dumps(encode_user_settings(settings)).encode()
+            sealed = sealer.seal(f"account:{account_id}", plaintext, version)
+            sealed_accounts[account_id] = _b64(sealed)
+            versions[account_id[:_LISTED_ID_CHARS]] = version
+        document = {"settings": encode_user_settings(settings), "accounts": versions}
+        plaintext = json.dumps(document).encode()
         if len(plaintext) + _SEAL_OVERHEAD > MAX_SEALED:
             raise InvalidInput(
                 [
@@ -113,7 +147,7 @@ class ConfigStore:
         request: WriteRequest = {
             "user_id": keys.user_id,
             "expected_version": stored.version,
-            "settings": _b64(sealer.seal("settings", plaintext)),
+            "settings": _b64(sealer.seal("settings", plaintext, version)),
             "accounts": sealed_accounts,
         }
         answer = cast(WriteAnswer, await self._call(WRITE_USER_PATH, request))
@@ -169,11 +203,36 @@ def decode_defaults(document: internal_api.Catalogue) -> Defaults:
     return Defaults(catalogue, settings.targets or (), affinities)
 
 
-def _open(sealer: Sealer, record: str, sealed_b64: str, decode: Callable[[object], T]) -> T:
+def _open_settings(
+    sealer: Sealer, sealed_b64: str, version: int
+) -> tuple[UserSettings, dict[str, int]]:
+    """The settings and the list of accounts they vouch for ({} for a record sealed
+    before records were versioned, which holds the settings alone)."""
     try:
-        return decode(json.loads(sealer.open(record, base64.b64decode(sealed_b64))))
+        sealed = base64.b64decode(sealed_b64)
+        opened = json.loads(sealer.open("settings", sealed, version))
+        if not version_bound(sealed):
+            return decode_user_settings(opened), {}
+        listed = opened["accounts"]
+        versions = {str(k): int(v) for k, v in listed.items()}
+        return decode_user_settings(opened["settings"]), versions
+    except (SealBroken, ValueError, TypeError, KeyError, AttributeError, InvalidInput) as error:
+        raise _Unopened from error
+
+
+def _open_account(
+    sealer: Sealer, account_id: str, sealed_b64: str, listed: int | None
+) -> AccountSettings:
+    """An account record, as the settings list says it was last saved: a versioned one
+    at the version listed, an older unversioned one only if the list does not name it."""
+    try:
+        sealed = base64.b64decode(sealed_b64)
+        if version_bound(sealed) != (listed is not None):
+            raise _Unopened
+        plaintext = sealer.open(f"account:{account_id}", sealed, listed)
+        return decode_account_settings(json.loads(plaintext))
     except (SealBroken, ValueError, InvalidInput) as error:
-        raise StoredDataUnreadable(record.split(":", maxsplit=1)[0]) from error
+        raise _Unopened from error
 
 
 def _b64(data: bytes) -> str:

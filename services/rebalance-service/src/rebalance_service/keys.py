@@ -45,6 +45,10 @@ _KDF_SALT = b"rebalancer/v2/token"
 # written except past the largest size class. Format 2: padded to a size class.
 _SEAL_UNPADDED = b"\x01"
 _SEAL_PADDED = b"\x02"
+# Format 3: padded, and bound to the version it was written at, so a record put back
+# from an earlier save no longer opens as the current one.
+_SEAL_VERSIONED = b"\x03"
+_FORMATS = (_SEAL_UNPADDED, _SEAL_PADDED, _SEAL_VERSIONED)
 _NONCE_BYTES = 12
 _TAG_BYTES = 16
 # Size classes: powers of two from 256 bytes, so the database shows no record's length
@@ -114,30 +118,39 @@ class Sealer:
         self._aead = aead
         self._user_id = user_id
 
-    def _context(self, record: str, form: bytes) -> bytes:
+    def _context(self, record: str, form: bytes, version: int | None) -> bytes:
         # Format 1 records were sealed with no format byte in the associated data.
         context = f"{self._user_id}\0{record}".encode()
-        return context if form == _SEAL_UNPADDED else context + b"\0" + form
+        if form == _SEAL_UNPADDED:
+            return context
+        if form == _SEAL_VERSIONED:
+            return context + b"\0" + form + b"\0" + str(version).encode()
+        return context + b"\0" + form
 
-    def seal(self, record: str, plaintext: bytes) -> bytes:
+    def seal(self, record: str, plaintext: bytes, version: int | None = None) -> bytes:
+        """`version`: the save this record belongs to, bound into it (format 3)."""
         nonce = os.urandom(_NONCE_BYTES)
         size = padded_size(len(plaintext))
         if size is None:  # past the largest class: the config service refuses it anyway
             form, body = _SEAL_UNPADDED, plaintext
         else:
-            form = _SEAL_PADDED
+            form = _SEAL_PADDED if version is None else _SEAL_VERSIONED
             body = plaintext + _PAD_MARK + bytes(size - len(plaintext) - 1)
         # The format byte is authenticated too, so no one can turn a padded record into
         # an unpadded one (which would open with its padding as part of the plaintext).
-        return form + nonce + self._aead.encrypt(nonce, body, self._context(record, form))
+        context = self._context(record, form, version)
+        return form + nonce + self._aead.encrypt(nonce, body, context)
 
-    def open(self, record: str, sealed: bytes) -> bytes:
+    def open(self, record: str, sealed: bytes, version: int | None = None) -> bytes:
+        """The plaintext; a versioned record opens only at the version it was sealed at."""
         form = sealed[:1]
-        if form not in (_SEAL_UNPADDED, _SEAL_PADDED) or len(sealed) < 1 + _NONCE_BYTES + 16:
+        if form not in _FORMATS or len(sealed) < 1 + _NONCE_BYTES + 16:
+            raise SealBroken(record)
+        if form == _SEAL_VERSIONED and version is None:
             raise SealBroken(record)
         nonce, body = sealed[1 : 1 + _NONCE_BYTES], sealed[1 + _NONCE_BYTES :]
         try:
-            plaintext = self._aead.decrypt(nonce, body, self._context(record, form))
+            plaintext = self._aead.decrypt(nonce, body, self._context(record, form, version))
         except InvalidTag as error:
             raise SealBroken(record) from error
         if form == _SEAL_UNPADDED:
@@ -146,6 +159,11 @@ class Sealer:
         if not unpadded.endswith(_PAD_MARK):
             raise SealBroken(record)
         return unpadded[: -len(_PAD_MARK)]
+
+
+def version_bound(sealed: bytes) -> bool:
+    """Whether a sealed record names the save it belongs to (format 3)."""
+    return sealed[:1] == _SEAL_VERSIONED
 
 
 def padded_size(length: int) -> int | None:

@@ -24,7 +24,10 @@ class ConfigConflict(Exception):
 
 
 class StoredDataUnreadable(Exception):
-    """A stored record would not open: the data was tampered with or the secret changed."""
+    """Stored records would not open as last saved; the message names them.
+
+    Damaged, put back from an earlier save, removed, or under an installation
+    secret that has changed since: a save replaces what it names."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,15 @@ class StoredConfig:
     version: int  # 0 before the user's first save
     settings: UserSettings
     accounts: dict[str, AccountSettings]  # by account number, only those asked for and found
+    # Records that did not open as last saved ("settings", "account ...1234"): reading
+    # refuses them (StoredDataUnreadable), a save may write over them.
+    damaged: tuple[str, ...] = ()
+
+    def intact(self) -> StoredConfig:
+        """Itself, or StoredDataUnreadable naming what would not open."""
+        if self.damaged:
+            raise StoredDataUnreadable(", ".join(self.damaged))
+        return self
 
 
 class ConfigStorage(Protocol):

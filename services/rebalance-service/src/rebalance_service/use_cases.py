@@ -66,7 +66,7 @@ async def read_household(
 ) -> Household:
     statement = await anyio.to_thread.run_sync(read_statement, uploads)
     keys = await derive_keys(token)
-    stored = await store.load(keys, [a.number for a in statement.accounts])
+    stored = (await store.load(keys, [a.number for a in statement.accounts])).intact()
     settings = EffectiveSettings.of(stored.settings, await store.defaults())
     return assemble(statement, stored.accounts, settings)
 
@@ -100,7 +100,7 @@ def _proof_limiter() -> anyio.CapacityLimiter:
 
 async def read_settings(store: ConfigStorage, token: Token) -> EffectiveSettings:
     keys = await derive_keys(token)
-    stored = await store.load(keys, [])
+    stored = (await store.load(keys, [])).intact()
     return EffectiveSettings.of(stored.settings, await store.defaults())
 
 

@@ -53,11 +53,13 @@ def describe(error: Exception) -> tuple[int, ErrorList]:  # noqa: PLR0911 - an a
                 {"field": "config", "message": "the configuration kept changing; try again"}
             ]
         case StoredDataUnreadable():
-            return 500, [
+            return 409, [
                 {
                     "field": "config",
-                    "message": f"the stored {error} could not be opened: "
-                    "the installation secret may have changed",
+                    "message": f"the stored {error} did not open as last saved: damaged, put "
+                    "back from an earlier copy or removed, or the installation secret changed. "
+                    "Save your settings again (with the files that name your accounts) to "
+                    "replace them, or erase them",
                 }
             ]
         case TooManyTokens():
