@@ -137,3 +137,10 @@ def test_a_record_sealed_before_versions_still_opens() -> None:
     unversioned = sealer.seal("settings", b"plain")
     assert not version_bound(unversioned)
     assert sealer.open("settings", unversioned) == b"plain"
+
+
+def test_a_key_cache_kept_for_no_time_keeps_nothing() -> None:
+    cache = KeyCache(ttl_seconds=0)
+    assert cache.derive(TOKEN).user_id
+    assert cache.cached(TOKEN) is None
+    assert not cache._entries

@@ -16,12 +16,14 @@ from starlette.applications import Starlette
 from starlette.formparsers import MultiPartParser
 from starlette.middleware import Middleware
 
+from rebalance_service import use_cases
 from rebalance_service.api.routes import routes as api_routes
 from rebalance_service.config_store import ConfigStore
 from rebalance_service.edge.cross_site import RefuseCrossSitePosts
 from rebalance_service.edge.errors import exception_handlers, json_error
 from rebalance_service.edge.headers import SecurityHeaders
 from rebalance_service.edge.rate_limit import TokenLimiter
+from rebalance_service.keys import KeyCache
 from rebalance_service.settings import Settings
 from rebalance_service.storage import ConfigStorage
 from rebalance_service.web.routes import routes as page_routes
@@ -45,6 +47,8 @@ def create_app(settings: Settings, storage: ConfigStorage | None = None) -> Star
         exception_handlers=exception_handlers(json_error),
         lifespan=_storing_in(storage) if storage else _storing_over_http(settings),
     )
+    # Each worker process keeps its own; the use cases reach it as a module's.
+    use_cases.KEY_CACHE = KeyCache(ttl_seconds=settings.key_cache_seconds)
     app.state.token_limiter = TokenLimiter(
         settings.tokens_per_client, settings.token_window_seconds
     )

@@ -237,6 +237,8 @@ class KeyCache:
     def derive(self, token: Token) -> UserKeys:
         """The token's keys, derived afresh (slow: call it off the event loop) and kept."""
         keys = UserKeys.from_token(token)
+        if self._ttl <= 0:  # kept for no time at all: the cache is off
+            return keys
         slot = self._slot(token)
         with self._lock:
             self._entries[slot] = (keys, self._clock() + self._ttl)

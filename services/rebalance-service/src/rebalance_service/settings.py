@@ -25,6 +25,8 @@ class Settings:
     # Token guessing: distinct tokens one client address may use per window.
     tokens_per_client: int
     token_window_seconds: int
+    # How long a worker keeps a token's derived keys in memory; 0 keeps none.
+    key_cache_seconds: int = 300
     # Proxies whose X-Forwarded-For/-Proto are believed (addresses or networks); none by
     # default, so no client can name its own address past the guessing limit.
     forwarded_allow_ips: tuple[str, ...] = ()
@@ -45,6 +47,7 @@ class Settings:
             max_upload_bytes=_whole(environ, "MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 1024, 2**31),
             tokens_per_client=_whole(environ, "TOKENS_PER_CLIENT", 50, 1, 10**9),
             token_window_seconds=_whole(environ, "TOKEN_WINDOW_SECONDS", 600, 1, 86_400),
+            key_cache_seconds=_whole(environ, "KEY_CACHE_SECONDS", 300, 0, 3600),
             forwarded_allow_ips=_networks(environ, "FORWARDED_ALLOW_IPS"),
         )
 
