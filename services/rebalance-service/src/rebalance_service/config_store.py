@@ -35,10 +35,13 @@ from rebalancer.wire import (
 )
 from service_kit import internal_api
 from service_kit.internal_api import (
+    ADMIT_TOKEN_PATH,
     CATALOGUE_PATH,
     MAX_SEALED,
     READ_USER_PATH,
     WRITE_USER_PATH,
+    AdmitAnswer,
+    AdmitRequest,
     ReadAnswer,
     ReadRequest,
     WriteAnswer,
@@ -116,6 +119,12 @@ class ConfigStore:
         }
         answer = cast(WriteAnswer, await self._call(WRITE_USER_PATH, request))
         return answer["version"]
+
+    async def admit_token(self, client: str, fingerprint: str) -> int | None:
+        """The installation's guessing limit (`edge.rate_limit.TokenCount`), kept there."""
+        request: AdmitRequest = {"client": client, "fingerprint": fingerprint}
+        answer = cast(AdmitAnswer, await self._call(ADMIT_TOKEN_PATH, request))
+        return None if answer["admitted"] else max(1, answer["retry_after"])
 
     async def defaults(self) -> Defaults:
         if self._defaults is None:

@@ -21,9 +21,6 @@ class Settings:
     service_credential_file: Path
     config_timeout: float  # seconds, for each call to the config service
     max_upload_bytes: int
-    # Token guessing: distinct tokens one client address may use per window.
-    tokens_per_client: int
-    token_window_seconds: int
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -39,8 +36,6 @@ class Settings:
             ),
             config_timeout=_whole(environ, "CONFIG_TIMEOUT_MS", 5000, 100, 600_000) / 1000,
             max_upload_bytes=_whole(environ, "MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 1024, 2**31),
-            tokens_per_client=_whole(environ, "TOKENS_PER_CLIENT", 50, 1, 10**9),
-            token_window_seconds=_whole(environ, "TOKEN_WINDOW_SECONDS", 600, 1, 86_400),
         )
 
     def credential(self) -> str:
