@@ -1,7 +1,9 @@
-"""Clients that go away mid-request, or send slowly: one log line each, bounded time held.
+"""Clients that go away mid-request, send slowly or send large files all at once: one log
+line each, a bounded time held, a bounded number read at once.
 
 Over raw sockets against a real rebalance service, reading its log. The stack is this
-module's own, with short timeouts, so that a test waits seconds, not minutes.
+module's own, with one worker reading one large upload at a time and short timeouts,
+so that a test waits seconds, not minutes.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ class Log:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("vanishing")
-    env = {"TOKENS_PER_CLIENT": "1000000"}
+    env = {"TOKENS_PER_CLIENT": "1000000", "LARGE_UPLOADS_PER_WORKER": "1"}
     with Stack(root / "data", log_dir=root, extra_env=env) as running:
         yield running
 
@@ -62,7 +64,7 @@ def token(stack: Stack) -> str:
 
 
 @pytest.fixture
-def log(stack: Stack) -> Log:
+def log(stack: Stack, token: str) -> Log:  # the token first, so that its line is before the mark
     assert stack.rebalance.log_path is not None
     found = Log(stack.rebalance.log_path)
     found.set_mark()
@@ -73,7 +75,9 @@ def connect(stack: Stack) -> socket.socket:
     return socket.create_connection(("127.0.0.1", stack.rebalance.port), timeout=30)
 
 
-def upload_request(token: str, size: int, path: str = "/api/v1/portfolio") -> tuple[bytes, bytes]:
+def upload_request(
+    token: str, size: int, path: str = "/api/v1/portfolio", extra: str = ""
+) -> tuple[bytes, bytes]:
     """The head and the whole multipart body of an upload of one CSV of about `size` bytes."""
     rows = b"Z90000001,Individual,VTI,FUND,1,1,1\n" * (size // 36)
     body = (
@@ -87,7 +91,7 @@ def upload_request(token: str, size: int, path: str = "/api/v1/portfolio") -> tu
         f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         f"Authorization: Bearer {token}\r\n"
         f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
+        f"Content-Length: {len(body)}\r\n{extra}\r\n"
     ).encode()
     return head, body
 
@@ -116,3 +120,53 @@ def test_a_page_upload_abandoned_halfway_is_one_log_line_too(
     lines = log.wait_for("POST /results")
     assert len(lines) == 1, lines
     assert "POST /results 499" in lines[0]
+
+
+def answer_of(client: socket.socket) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body of the one response on a connection that then closes."""
+    received = b""
+    while chunk := client.recv(65536):
+        received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode().split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in header_lines)
+    return int(status_line.split()[1]), headers, body
+
+
+def test_a_large_upload_past_the_workers_cap_gets_503_with_retry_after(
+    stack: Stack, token: str
+) -> None:
+    head, body = upload_request(token, 2 * 1024 * 1024)
+    with connect(stack) as first:
+        first.sendall(head + body[:100_000])  # holds the worker's one slot
+        time.sleep(0.5)
+        with connect(stack) as second:
+            second.sendall(head + body)
+            status, headers, answer = answer_of(second)
+        assert status == 503
+        assert headers["retry-after"] == "2"
+        assert "large files" in answer.decode()
+        # one waiting for "100 Continue" is told before it sends its body
+        expecting, _ = upload_request(token, 2 * 1024 * 1024, extra="Expect: 100-continue\r\n")
+        with connect(stack) as third:
+            third.sendall(expecting)
+            assert answer_of(third)[0] == 503
+        # small files are not held back by a large one
+        small = httpx.post(
+            f"{stack.url}/api/v1/portfolio",
+            files=[("positions", ("p.csv", b"x,y\n1,2\n", "text/csv"))],
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert small.status_code == 422
+        first.sendall(body[100_000:])
+        assert answer_of(first)[0] == 200
+    large = httpx.post(
+        f"{stack.url}/api/v1/portfolio",
+        content=body,
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+        },
+        timeout=60,
+    )
+    assert large.status_code == 200

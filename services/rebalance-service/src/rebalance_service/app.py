@@ -22,6 +22,8 @@ from rebalance_service.api.routes import routes as api_routes
 from rebalance_service.config_store import ConfigStore
 from rebalance_service.edge.errors import exception_handlers, json_error
 from rebalance_service.edge.headers import SecurityHeaders
+from rebalance_service.edge.large_uploads import LargeUploads
+from rebalance_service.edge.memory import limit_arenas
 from rebalance_service.edge.rate_limit import CountedHere, TokenCount, TokenLimiter, fingerprint_key
 from rebalance_service.settings import Settings
 from rebalance_service.storage import ConfigStorage
@@ -44,6 +46,11 @@ def create_app(
             Middleware(AccessLog),
             Middleware(SecurityHeaders),
             Middleware(BodyLimit, max_bytes=settings.max_upload_bytes),
+            Middleware(
+                LargeUploads,
+                slots=settings.large_uploads_per_worker,
+                max_drain=settings.max_upload_bytes,
+            ),
         ],
         exception_handlers=exception_handlers(json_error),
         lifespan=lifespan or _storing_over_http(settings),
@@ -83,4 +90,5 @@ def _storing_in(storage: ConfigStorage, tokens: TokenCount) -> Lifespan:
 def app_from_environment() -> Starlette:
     """Factory for uvicorn's worker processes: each builds its app from the environment."""
     configure_logging()
+    limit_arenas()  # before any thread: see edge.memory
     return create_app(Settings.from_env(os.environ))

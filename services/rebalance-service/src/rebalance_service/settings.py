@@ -21,6 +21,8 @@ class Settings:
     service_credential_file: Path
     config_timeout: float  # seconds, for each call to the config service
     max_upload_bytes: int
+    # Uploads over 1 MiB (or of unknown length) one worker reads at once; 503 beyond.
+    large_uploads_per_worker: int
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -36,6 +38,7 @@ class Settings:
             ),
             config_timeout=_whole(environ, "CONFIG_TIMEOUT_MS", 5000, 100, 600_000) / 1000,
             max_upload_bytes=_whole(environ, "MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 1024, 2**31),
+            large_uploads_per_worker=_whole(environ, "LARGE_UPLOADS_PER_WORKER", 2, 1, 1000),
         )
 
     def credential(self) -> str:
