@@ -21,6 +21,9 @@ from stack import Stack
 pytestmark = pytest.mark.e2e
 
 BOUNDARY = "vanishing-client-boundary"
+HEAD_SECONDS = 1  # HEADER_TIMEOUT_SECONDS of this module's stack
+BODY_SECONDS = 2  # BODY_TIMEOUT_SECONDS
+SLACK = 1.5  # seconds a loaded machine may add before a timeout is seen to act
 
 
 class Log:
@@ -52,7 +55,12 @@ class Log:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("vanishing")
-    env = {"TOKENS_PER_CLIENT": "1000000", "LARGE_UPLOADS_PER_WORKER": "1"}
+    env = {
+        "TOKENS_PER_CLIENT": "1000000",
+        "LARGE_UPLOADS_PER_WORKER": "1",
+        "HEADER_TIMEOUT_SECONDS": str(HEAD_SECONDS),
+        "BODY_TIMEOUT_SECONDS": str(BODY_SECONDS),
+    }
     with Stack(root / "data", log_dir=root, extra_env=env) as running:
         yield running
 
@@ -170,3 +178,103 @@ def test_a_large_upload_past_the_workers_cap_gets_503_with_retry_after(
         timeout=60,
     )
     assert large.status_code == 200
+
+
+def seconds_until_closed(client: socket.socket, started: float) -> float:
+    """Read until the server closes the connection; the seconds since `started`."""
+    client.settimeout(30)
+    while client.recv(65536):
+        pass
+    return time.monotonic() - started
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [b"", b"GET /healthz HTTP/1.1\r\n", b"POST /api/v1/portfolio HTTP/1.1\r\nHost: x\r\n"],
+    ids=["nothing", "a request line", "half the headers"],
+)
+def test_a_connection_whose_request_head_does_not_arrive_in_time_is_closed(
+    stack: Stack, log: Log, sent: bytes
+) -> None:
+    with connect(stack) as client:
+        started = time.monotonic()
+        client.sendall(sent)
+        held = seconds_until_closed(client, started)
+    assert HEAD_SECONDS - 0.2 < held < HEAD_SECONDS + SLACK
+    assert "request head not complete within 1 s" in log.wait_for("connection closed")[-1]
+
+
+def test_a_head_sent_a_byte_at_a_time_is_closed_at_the_same_deadline(stack: Stack) -> None:
+    head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: " + b"a" * 100
+    with connect(stack) as client:
+        started = time.monotonic()
+        try:
+            for byte in head:
+                client.sendall(bytes([byte]))
+                time.sleep(0.1)
+                if time.monotonic() - started > HEAD_SECONDS + SLACK + 1:
+                    break
+        except OSError:
+            pass  # closed under us, as it should be
+        held = seconds_until_closed(client, started)
+    assert held < HEAD_SECONDS + SLACK
+
+
+def test_the_next_request_on_a_kept_alive_connection_has_the_same_deadline(stack: Stack) -> None:
+    with connect(stack) as client:
+        client.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert client.recv(65536).startswith(b"HTTP/1.1 200")
+        started = time.monotonic()
+        client.sendall(b"GET /healthz HTTP/1.1\r\n")
+        held = seconds_until_closed(client, started)
+    assert HEAD_SECONDS - 0.2 < held < HEAD_SECONDS + SLACK
+
+
+def test_a_body_that_stalls_is_closed_and_logged_as_a_client_gone(
+    stack: Stack, token: str, log: Log
+) -> None:
+    head, body = upload_request(token, 200_000)
+    with connect(stack) as client:
+        client.sendall(head + body[:50_000])
+        started = time.monotonic()
+        held = seconds_until_closed(client, started)
+    assert BODY_SECONDS - 0.2 < held < BODY_SECONDS + SLACK
+    lines = log.wait_for("POST /api/v1/portfolio")
+    assert "request body stalled" in lines[0]
+    assert "POST /api/v1/portfolio 499" in lines[1]
+    assert len(lines) == 2
+
+
+def test_a_body_trickled_a_few_bytes_at_a_time_is_closed_as_if_it_stalled(
+    stack: Stack, token: str
+) -> None:
+    head, body = upload_request(token, 200_000)
+    with connect(stack) as client:
+        client.sendall(head)
+        started = time.monotonic()
+        try:
+            for offset in range(0, len(body), 10):
+                client.sendall(body[offset : offset + 10])
+                time.sleep(0.2)
+                if time.monotonic() - started > BODY_SECONDS + SLACK + 1:
+                    break
+        except OSError:
+            pass
+        held = seconds_until_closed(client, started)
+    assert held < BODY_SECONDS + SLACK
+
+
+def test_a_body_sent_slowly_but_steadily_past_the_timeout_is_read_and_answered(
+    stack: Stack, token: str
+) -> None:
+    head, body = upload_request(token, 240_000)  # 3 s at 80 KiB/s
+    with connect(stack) as client:
+        client.sendall(head)
+        started = time.monotonic()
+        for offset in range(0, len(body), 8192):
+            client.sendall(body[offset : offset + 8192])
+            time.sleep(0.1)
+        assert time.monotonic() - started > BODY_SECONDS
+        client.sendall(b"")
+        answer = client.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]

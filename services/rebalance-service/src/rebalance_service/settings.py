@@ -23,6 +23,10 @@ class Settings:
     max_upload_bytes: int
     # Uploads over 1 MiB (or of unknown length) one worker reads at once; 503 beyond.
     large_uploads_per_worker: int
+    # Slow clients (edge.transport): seconds for a request head to arrive, and for a
+    # body to send nothing while we read it.
+    header_timeout: float
+    body_timeout: float
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -39,6 +43,8 @@ class Settings:
             config_timeout=_whole(environ, "CONFIG_TIMEOUT_MS", 5000, 100, 600_000) / 1000,
             max_upload_bytes=_whole(environ, "MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 1024, 2**31),
             large_uploads_per_worker=_whole(environ, "LARGE_UPLOADS_PER_WORKER", 2, 1, 1000),
+            header_timeout=_whole(environ, "HEADER_TIMEOUT_SECONDS", 10, 1, 3600),
+            body_timeout=_whole(environ, "BODY_TIMEOUT_SECONDS", 20, 1, 3600),
         )
 
     def credential(self) -> str:
