@@ -3,8 +3,10 @@ elsewhere."""
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 
+import anyio
 import pytest
 
 from rebalance_service.edge.rate_limit import (
@@ -16,6 +18,12 @@ from rebalance_service.edge.rate_limit import (
 )
 
 TOKEN = "0123456789abcdef" * 4
+
+
+def run(call: Callable[[], Awaitable[None]]) -> None:
+    # In a thread of its own: the browser tests leave an event loop running in this one.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(anyio.run, call).result()
 
 
 class Recorder:
@@ -37,7 +45,7 @@ def test_every_replica_with_the_credential_makes_the_same_fingerprint_of_a_token
 
 def test_what_is_sent_to_be_counted_is_a_short_fingerprint_never_the_token() -> None:
     recorder = Recorder(None)
-    asyncio.run(TokenLimiter(recorder, fingerprint_key("c")).admit("10.0.0.1", TOKEN))
+    run(lambda: TokenLimiter(recorder, fingerprint_key("c")).admit("10.0.0.1", TOKEN))
     ((client, sent),) = recorder.asked
     assert client == "10.0.0.1"
     assert len(sent) == 32
@@ -48,7 +56,7 @@ def test_what_is_sent_to_be_counted_is_a_short_fingerprint_never_the_token() -> 
 
 def test_a_refusal_from_the_count_is_too_many_tokens_with_its_wait() -> None:
     with pytest.raises(TooManyTokens) as refused:
-        asyncio.run(TokenLimiter(Recorder(42)).admit("10.0.0.1", TOKEN))
+        run(lambda: TokenLimiter(Recorder(42)).admit("10.0.0.1", TOKEN))
     assert refused.value.retry_after == 42
 
 
@@ -62,4 +70,4 @@ def test_the_count_in_process_admits_its_limit_of_tokens_per_address() -> None:
         with pytest.raises(TooManyTokens):
             await limiter.admit("10.0.0.1", "c" * 64)
 
-    asyncio.run(admit_all())
+    run(admit_all)
