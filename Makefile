@@ -43,12 +43,13 @@ unit: $(STAMP_DEV)
 fuzz: $(STAMP_DEV)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(BIN)/pytest tests/fuzz -p no:cacheprovider
 
-## bench: print latency, throughput, solve and parse figures
+## bench: print latency, throughput, solve and parse figures, and memory through a burst of uploads
 bench: $(STAMP_DEV)
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/parse_bench.py
 	$(BIN)/python bench/stack_bench.py
 	$(BIN)/python bench/load_bench.py
+	$(BIN)/python bench/upload_burst_bench.py
 
 ## backup / restore: a consistent archive of the data directory, even while it runs
 DATA_DIR ?= ./data

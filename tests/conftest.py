@@ -11,8 +11,9 @@ from stack import Stack
 from support.api_client import ApiClient
 
 # Every test makes tokens of its own, all from 127.0.0.1: lift the guessing limit,
-# which tests/e2e/test_token_guessing.py checks on a stack of its own.
-MANY_TOKENS = {"TOKENS_PER_CLIENT": "1000000"}
+# which tests/e2e/test_token_guessing.py checks on a stack of its own, and the config
+# service's bound on users per window (tests/integration/test_config_service_limits.py).
+MANY_TOKENS = {"TOKENS_PER_CLIENT": "1000000", "USERS_PER_WINDOW": "1000000"}
 
 
 @pytest.fixture(scope="session")

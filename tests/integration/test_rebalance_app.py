@@ -10,6 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from rebalance_service.app import create_app
+from rebalance_service.edge.rate_limit import CountedHere
 from rebalance_service.settings import Settings
 from support.html_forms import form_fields
 from support.memory_storage import MemoryStorage
@@ -26,8 +27,8 @@ def storage() -> MemoryStorage:
 
 @pytest.fixture
 def client(storage: MemoryStorage) -> Iterator[TestClient]:
-    settings = Settings.from_env({"TOKENS_PER_CLIENT": "3"})
-    with TestClient(create_app(settings, storage=storage)) as client:
+    app = create_app(Settings.from_env({}), storage=storage, tokens=CountedHere(limit=3))
+    with TestClient(app) as client:
         yield client
 
 

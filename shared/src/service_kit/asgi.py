@@ -76,7 +76,7 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers", [])).get(b"content-length", b"0")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            await _drain(receive, min(int(declared), 4 * self.max_bytes))
+            await drain(receive, min(int(declared), 4 * self.max_bytes))
             await self._refuse(send)
             return
         received = 0
@@ -100,7 +100,7 @@ class BodyLimit:
             await self.app(scope, limited_receive, note_start)
         except BodyTooLarge:
             if not response_started:
-                await _drain(receive, 4 * self.max_bytes)
+                await drain(receive, 4 * self.max_bytes)
                 await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
@@ -122,7 +122,7 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-async def _drain(receive: Receive, limit: int) -> None:
+async def drain(receive: Receive, limit: int) -> None:
     """Read and drop the rest of a refused body (up to `limit` bytes), so closing the
     connection does not reset it and lose the 413 already on its way."""
     dropped = 0

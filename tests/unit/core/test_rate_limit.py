@@ -1,43 +1,73 @@
-"""The token-guessing limit counts distinct tokens per address over a sliding window."""
+"""The rebalance service's side of the guessing limit: fingerprints, never tokens, counted
+elsewhere."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import anyio
 import pytest
 
-from rebalance_service.edge.rate_limit import TokenLimiter, TooManyTokens
+from rebalance_service.edge.rate_limit import (
+    CountedHere,
+    TokenLimiter,
+    TooManyTokens,
+    fingerprint,
+    fingerprint_key,
+)
+
+TOKEN = "0123456789abcdef" * 4
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+def run(call: Callable[[], Awaitable[None]]) -> None:
+    # In a thread of its own: the browser tests leave an event loop running in this one.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(anyio.run, call).result()
 
 
-def test_the_same_token_again_and_again_is_never_limited() -> None:
-    limiter = TokenLimiter(limit=2, window=60, clock=Clock())
-    for _ in range(100):
-        limiter.admit("10.0.0.1", "token-a" * 3)
+class Recorder:
+    def __init__(self, answer: int | None) -> None:
+        self.answer = answer
+        self.asked: list[tuple[str, str]] = []
+
+    async def admit_token(self, client: str, fingerprint: str) -> int | None:
+        self.asked.append((client, fingerprint))
+        return self.answer
 
 
-def test_one_token_too_many_is_refused_until_the_oldest_leaves_the_window() -> None:
-    clock = Clock()
-    limiter = TokenLimiter(limit=2, window=60, clock=clock)
-    limiter.admit("10.0.0.1", "a" * 20)
-    clock.now += 10
-    limiter.admit("10.0.0.1", "b" * 20)
+def test_every_replica_with_the_credential_makes_the_same_fingerprint_of_a_token() -> None:
+    one, other = fingerprint_key("credential"), fingerprint_key("credential")
+    assert fingerprint(one, TOKEN) == fingerprint(other, TOKEN)
+    assert fingerprint(one, TOKEN) != fingerprint(fingerprint_key("another"), TOKEN)
+    assert fingerprint(one, TOKEN) != fingerprint(one, TOKEN[::-1])
+
+
+def test_what_is_sent_to_be_counted_is_a_short_fingerprint_never_the_token() -> None:
+    recorder = Recorder(None)
+    run(lambda: TokenLimiter(recorder, fingerprint_key("c")).admit("10.0.0.1", TOKEN))
+    ((client, sent),) = recorder.asked
+    assert client == "10.0.0.1"
+    assert len(sent) == 32
+    assert int(sent, 16) >= 0
+    assert TOKEN not in sent
+    assert sent not in TOKEN
+
+
+def test_a_refusal_from_the_count_is_too_many_tokens_with_its_wait() -> None:
     with pytest.raises(TooManyTokens) as refused:
-        limiter.admit("10.0.0.1", "c" * 20)
-    assert refused.value.retry_after == 51
-    limiter.admit("10.0.0.2", "c" * 20)  # another address has its own count
-    clock.now += 51
-    limiter.admit("10.0.0.1", "c" * 20)
+        run(lambda: TokenLimiter(Recorder(42)).admit("10.0.0.1", TOKEN))
+    assert refused.value.retry_after == 42
 
 
-def test_the_limiter_forgets_the_least_recent_addresses_beyond_its_capacity() -> None:
-    limiter = TokenLimiter(limit=1, window=60, clock=Clock(), max_clients=2)
-    limiter.admit("a", "x" * 20)
-    limiter.admit("b", "x" * 20)
-    limiter.admit("c", "x" * 20)
-    limiter.admit("a", "y" * 20)  # "a" was forgotten, so this is its first token
+def test_the_count_in_process_admits_its_limit_of_tokens_per_address() -> None:
+    limiter = TokenLimiter(CountedHere(limit=2))
+
+    async def admit_all() -> None:
+        for token in ("a" * 64, "b" * 64, "a" * 64):
+            await limiter.admit("10.0.0.1", token)
+        await limiter.admit("10.0.0.2", "c" * 64)
+        with pytest.raises(TooManyTokens):
+            await limiter.admit("10.0.0.1", "c" * 64)
+
+    run(admit_all)

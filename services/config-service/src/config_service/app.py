@@ -2,6 +2,12 @@
 
 Only the rebalance service talks to it, presenting the service credential; plus
 `GET /healthz` -> {"status": "ok"}, open to anyone.
+
+It also keeps the installation's two counts, in memory only, never in the
+database: the different tokens each client address used (the guessing limit,
+asked by every worker and replica of the rebalance service), and the different
+users read or written. Both are counted in this one process, so it must run as
+one (it does: `__main__` starts no workers).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -30,13 +36,18 @@ from config_service.secrets_files import load_secrets
 from config_service.settings import Settings
 from config_service.store import UserStore, VersionConflict
 from service_kit.asgi import AccessLog, BodyLimit, log_unhandled
+from service_kit.distinct_counts import DistinctCounter
 from service_kit.internal_api import (
+    ADMIT_TOKEN_PATH,
     CATALOGUE_PATH,
     ERASE_USER_PATH,
+    FINGERPRINT_HEX,
     MAX_ACCOUNTS,
+    MAX_CLIENT,
     MAX_SEALED,
     READ_USER_PATH,
     WRITE_USER_PATH,
+    AdmitAnswer,
     EraseAnswer,
     ReadAnswer,
     WriteAnswer,
@@ -45,6 +56,14 @@ from service_kit.internal_api import (
 MAX_BODY = 8 * 1024 * 1024
 MAX_VERSION = 2**31 - 1  # versions are INTEGER columns: 32 bits on PostgreSQL
 _IDENTIFIER = re.compile(r"[0-9a-f]{64}")
+_FINGERPRINT = re.compile(f"[0-9a-f]{{{FINGERPRINT_HEX}}}")
+_INSTALLATION = "installation"  # the one subject of the count of users
+
+
+class TooManyUsers(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
 
 
 class BadRequest(Exception):
@@ -85,9 +104,22 @@ async def catalogue(request: Request) -> Response:
     return JSONResponse(request.app.state.catalogue)
 
 
+async def admit_token(request: Request) -> Response:
+    body = await _json_object(request)
+    client = body.get("client")
+    if not isinstance(client, str) or not 0 < len(client) <= MAX_CLIENT:
+        raise BadRequest("client", f"must be an address of at most {MAX_CLIENT} characters")
+    fingerprint = body.get("fingerprint")
+    if not isinstance(fingerprint, str) or not _FINGERPRINT.fullmatch(fingerprint):
+        raise BadRequest("fingerprint", f"must be {FINGERPRINT_HEX} lowercase hex characters")
+    retry_after = _counts(request).tokens.admit(client, fingerprint)
+    answer: AdmitAnswer = {"admitted": retry_after is None, "retry_after": retry_after or 0}
+    return JSONResponse(answer)
+
+
 async def read_user(request: Request) -> Response:
     body = await _json_object(request)
-    user_id = _identifier(body.get("user_id"), "user_id")
+    user_id = _counted(request, _identifier(body.get("user_id"), "user_id"))
     account_ids = body.get("account_ids", [])
     if not isinstance(account_ids, list) or len(account_ids) > MAX_ACCOUNTS:
         raise BadRequest("account_ids", f"must be a list of at most {MAX_ACCOUNTS} identifiers")
@@ -105,7 +137,7 @@ async def read_user(request: Request) -> Response:
 
 async def write_user(request: Request) -> Response:
     body = await _json_object(request)
-    user_id = _identifier(body.get("user_id"), "user_id")
+    user_id = _counted(request, _identifier(body.get("user_id"), "user_id"))
     version = body.get("expected_version")
     if not isinstance(version, int) or isinstance(version, bool) or not 0 <= version < MAX_VERSION:
         raise BadRequest("expected_version", "must be a whole number, 0 for a new user")
@@ -130,6 +162,31 @@ async def erase_user(request: Request) -> Response:
     user_id = _identifier(body.get("user_id"), "user_id")
     answer: EraseAnswer = {"erased": await run_in_threadpool(_store(request).erase, user_id)}
     return JSONResponse(answer)
+
+
+class Counts:
+    """The installation's counts, in this process's memory."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.tokens = DistinctCounter(settings.tokens_per_client, settings.token_window_seconds)
+        self.users = DistinctCounter(settings.users_per_window, settings.user_window_seconds)
+
+
+def _counts(request: Request) -> Counts:
+    counts: Counts = request.app.state.counts
+    return counts
+
+
+def _counted(request: Request, user_id: str) -> str:
+    """The user id, counted among the users named this window; TooManyUsers past the bound.
+
+    Refused before the database is asked, so the refusal says nothing of whether the
+    user exists.
+    """
+    retry_after = _counts(request).users.admit(_INSTALLATION, user_id)
+    if retry_after is not None:
+        raise TooManyUsers(retry_after)
+    return user_id
 
 
 def _store(request: Request) -> UserStore:
@@ -179,6 +236,20 @@ async def _conflict(_: Request, __: Exception) -> Response:
     )
 
 
+async def _too_many_users(_: Request, error: Exception) -> Response:
+    assert isinstance(error, TooManyUsers)
+    response = error_response(
+        429, "user_id", "too many different users this window; try again later"
+    )
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+async def _client_gone(request: Request, _: Exception) -> Response:
+    # The caller hung up mid-request (a timeout on its side): its access line says 499.
+    return Response(status_code=499)
+
+
 async def _http_error(_: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     return error_response(error.status_code, "request", str(error.detail))
@@ -199,6 +270,7 @@ def create_app(settings: Settings) -> Starlette:
         app.state.store = UserStore(engine, app.state.pepper)
         # Only a migration changes the catalogue, and migrations run before we start.
         app.state.catalogue = app.state.store.catalogue()
+        app.state.counts = Counts(settings)
         try:
             yield
         finally:
@@ -211,6 +283,7 @@ def create_app(settings: Settings) -> Starlette:
             Route(READ_USER_PATH, read_user, methods=["POST"]),
             Route(WRITE_USER_PATH, write_user, methods=["POST"]),
             Route(ERASE_USER_PATH, erase_user, methods=["POST"]),
+            Route(ADMIT_TOKEN_PATH, admit_token, methods=["POST"]),
         ],
         middleware=[
             Middleware(AccessLog),
@@ -220,6 +293,8 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={
             BadRequest: _bad_request,
             VersionConflict: _conflict,
+            TooManyUsers: _too_many_users,
+            ClientDisconnect: _client_gone,
             HTTPException: _http_error,
             Exception: _unhandled,
         },

@@ -23,6 +23,14 @@ class Settings:
     # What the rebalance service must present; generated on first start unless given.
     service_credential_file: Path
     service_credential: str | None
+    # The guessing limit, for the whole installation: distinct tokens one client address
+    # may use per window. Counted here, the one process every replica and worker asks.
+    tokens_per_client: int
+    token_window_seconds: int
+    # Distinct users whose records may be read or written per window, in all: bounds how
+    # fast a process holding the service credential can go through user ids.
+    users_per_window: int
+    user_window_seconds: int
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -43,4 +51,15 @@ class Settings:
                 environ.get("SERVICE_CREDENTIAL_FILE", str(data_dir / "service.credential"))
             ),
             service_credential=environ.get("SERVICE_CREDENTIAL") or None,
+            tokens_per_client=_whole(environ, "TOKENS_PER_CLIENT", 50, 1, 10**9),
+            token_window_seconds=_whole(environ, "TOKEN_WINDOW_SECONDS", 600, 1, 86_400),
+            users_per_window=_whole(environ, "USERS_PER_WINDOW", 5000, 1, 10**9),
+            user_window_seconds=_whole(environ, "USER_WINDOW_SECONDS", 600, 1, 86_400),
         )
+
+
+def _whole(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    text = environ.get(name, str(default))
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}, not {text!r}")
+    return int(text)

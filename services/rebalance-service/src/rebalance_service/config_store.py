@@ -34,11 +34,14 @@ from rebalancer.wire import (
 )
 from service_kit import internal_api
 from service_kit.internal_api import (
+    ADMIT_TOKEN_PATH,
     CATALOGUE_PATH,
     ERASE_USER_PATH,
     MAX_SEALED,
     READ_USER_PATH,
     WRITE_USER_PATH,
+    AdmitAnswer,
+    AdmitRequest,
     EraseRequest,
     ReadAnswer,
     ReadRequest,
@@ -156,6 +159,12 @@ class ConfigStore:
     async def erase(self, keys: UserKeys) -> None:
         request: EraseRequest = {"user_id": keys.user_id}
         await self._call(ERASE_USER_PATH, request)
+
+    async def admit_token(self, client: str, fingerprint: str) -> int | None:
+        """The installation's guessing limit (`edge.rate_limit.TokenCount`), kept there."""
+        request: AdmitRequest = {"client": client, "fingerprint": fingerprint}
+        answer = cast(AdmitAnswer, await self._call(ADMIT_TOKEN_PATH, request))
+        return None if answer["admitted"] else max(1, answer["retry_after"])
 
     async def defaults(self) -> Defaults:
         if self._defaults is None:

@@ -22,9 +22,12 @@ class Settings:
     service_credential_file: Path
     config_timeout: float  # seconds, for each call to the config service
     max_upload_bytes: int
-    # Token guessing: distinct tokens one client address may use per window.
-    tokens_per_client: int
-    token_window_seconds: int
+    # Uploads over 1 MiB (or of unknown length) one worker reads at once; 503 beyond.
+    large_uploads_per_worker: int
+    # Slow clients (edge.transport): seconds for a request head to arrive, and for a
+    # body to send nothing while we read it.
+    header_timeout: float
+    body_timeout: float
     # How long a worker keeps a token's derived keys in memory; 0 keeps none.
     key_cache_seconds: int = 300
     # Proxies whose X-Forwarded-For/-Proto are believed (addresses or networks); none by
@@ -45,8 +48,9 @@ class Settings:
             ),
             config_timeout=_whole(environ, "CONFIG_TIMEOUT_MS", 5000, 100, 600_000) / 1000,
             max_upload_bytes=_whole(environ, "MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 1024, 2**31),
-            tokens_per_client=_whole(environ, "TOKENS_PER_CLIENT", 50, 1, 10**9),
-            token_window_seconds=_whole(environ, "TOKEN_WINDOW_SECONDS", 600, 1, 86_400),
+            large_uploads_per_worker=_whole(environ, "LARGE_UPLOADS_PER_WORKER", 2, 1, 1000),
+            header_timeout=_whole(environ, "HEADER_TIMEOUT_SECONDS", 10, 1, 3600),
+            body_timeout=_whole(environ, "BODY_TIMEOUT_SECONDS", 20, 1, 3600),
             key_cache_seconds=_whole(environ, "KEY_CACHE_SECONDS", 300, 0, 3600),
             forwarded_allow_ips=_networks(environ, "FORWARDED_ALLOW_IPS"),
         )

@@ -43,19 +43,20 @@ async def config(request: Request) -> Response:
 
 
 async def get_config(request: Request) -> Response:
-    settings = await use_cases.read_settings(config_storage(request), bearer_token(request))
+    token = await bearer_token(request)
+    settings = await use_cases.read_settings(config_storage(request), token)
     return JSONResponse(settings_document(settings), headers=_PRIVATE)
 
 
 async def put_config(request: Request) -> Response:
-    token = bearer_token(request)
+    token = await bearer_token(request)
     document = decode_config_document(read_json(await request.body()))
     settings = await use_cases.save_settings(config_storage(request), token, document)
     return JSONResponse(settings_document(settings), headers=_PRIVATE)
 
 
 async def delete_config(request: Request) -> Response:
-    await use_cases.erase_settings(config_storage(request), bearer_token(request))
+    await use_cases.erase_settings(config_storage(request), await bearer_token(request))
     return Response(status_code=204, headers=_PRIVATE)
 
 
@@ -80,14 +81,14 @@ def read_json(raw: bytes) -> object:
 
 
 async def post_portfolio(request: Request) -> Response:
-    token = bearer_token(request)
+    token = await bearer_token(request)
     uploads = await read_uploads(await read_form(request))
     household = await use_cases.read_household(config_storage(request), token, uploads)
     return JSONResponse(portfolio_document(household), headers=_PRIVATE)
 
 
 async def post_rebalance(request: Request) -> Response:
-    token = bearer_token(request)
+    token = await bearer_token(request)
     form = await read_form(request)
     uploads = await read_uploads(form)
     plan, household = await use_cases.rebalance(

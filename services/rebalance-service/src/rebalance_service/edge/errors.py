@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+import anyio
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from rebalance_service.edge.rate_limit import TooManyTokens
@@ -29,6 +30,16 @@ class RequestError(Exception):
 
 
 ErrorList = list[dict[str, str]]
+
+# A client that went away mid-request: starlette's request reading raises ClientDisconnect
+# when uvicorn says so, and anyio streams raise these two. Nobody is left to answer, so it
+# is no error of ours: one access line with nginx's 499, "client closed request".
+CLIENT_GONE: tuple[type[Exception], ...] = (
+    ClientDisconnect,
+    anyio.BrokenResourceError,
+    anyio.EndOfStream,
+)
+CLIENT_CLOSED_REQUEST = 499
 
 
 def describe(error: Exception) -> tuple[int, ErrorList]:  # noqa: PLR0911 - an arm per error
@@ -72,6 +83,8 @@ def describe(error: Exception) -> tuple[int, ErrorList]:  # noqa: PLR0911 - an a
             ]
         case HTTPException():
             return error.status_code, [{"field": "request", "message": str(error.detail)}]
+        case _ if isinstance(error, CLIENT_GONE):
+            return CLIENT_CLOSED_REQUEST, [{"field": "request", "message": "the client went away"}]
     return 500, [{"field": "server", "message": "an internal error occurred"}]
 
 
@@ -84,6 +97,8 @@ def error_headers(error: Exception) -> dict[str, str]:
 
 
 async def json_error(request: Request, error: Exception) -> Response:
+    if isinstance(error, CLIENT_GONE):
+        return Response(status_code=CLIENT_CLOSED_REQUEST)  # for the access log; never sent
     status, errors = describe(error)
     if status >= 500 and not isinstance(error, ConfigUnavailable):
         log_unhandled(request.url.path, error)
@@ -104,6 +119,7 @@ HANDLED: tuple[type[Exception], ...] = (
     ConfigConflict,
     StoredDataUnreadable,
     HTTPException,
+    *CLIENT_GONE,  # handled inside the app, so never re-raised to uvicorn as a 500
     Exception,
 )
 

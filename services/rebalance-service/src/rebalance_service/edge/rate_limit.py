@@ -4,9 +4,12 @@ A legitimate user has one token, or a few; someone guessing tokens tries many.
 So the limit counts distinct tokens per client address within a sliding window,
 not requests: a script may rebalance as often as it likes with its own token.
 
-The edge (`edge.tokens`) admits each request's token once, before any use case
-runs. Only a keyed fingerprint of each token is held, in memory, for the
-window's length.
+The count is kept once for the whole installation, by the config service (the
+one stateful part): counted in each worker, two workers or two replicas would
+allow twice the limit. The edge (`edge.tokens`) admits each request's token once,
+before any use case runs, by sending the client address and a keyed fingerprint
+of the token, never the token. The key is derived from the service credential, so
+every worker and replica makes the same fingerprint for the same token.
 """
 
 from __future__ import annotations
@@ -14,10 +17,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable
+from typing import Protocol
+
+from service_kit.distinct_counts import DistinctCounter
+from service_kit.internal_api import FINGERPRINT_HEX
 
 
 class TooManyTokens(Exception):
@@ -26,35 +29,41 @@ class TooManyTokens(Exception):
         self.retry_after = retry_after
 
 
+class TokenCount(Protocol):
+    """Where the distinct tokens are counted: the config service, or this process."""
+
+    async def admit_token(self, client: str, fingerprint: str) -> int | None:
+        """None if admitted, else the seconds until a new token from `client` would be."""
+
+
+class CountedHere:
+    """The count in this process alone: for an app over a storage of its own (tests)."""
+
+    def __init__(self, limit: int = 50, window: float = 600) -> None:  # the installation's
+        self._counter = DistinctCounter(limit, window)
+
+    async def admit_token(self, client: str, fingerprint: str) -> int | None:
+        return self._counter.admit(client, fingerprint)
+
+
 class TokenLimiter:
-    """Distinct tokens per client within `window` seconds, at most `limit` of them."""
+    """Fingerprints a request's token and has it counted; TooManyTokens past the limit."""
 
-    def __init__(
-        self,
-        limit: int,
-        window: float,
-        clock: Callable[[], float] = time.monotonic,
-        max_clients: int = 10_000,
-    ) -> None:
-        self.limit = limit
-        self.window = window
-        self._clock = clock
-        self._max_clients = max_clients
-        self._key = secrets.token_bytes(32)
-        self._seen: OrderedDict[str, dict[bytes, float]] = OrderedDict()
-        self._lock = threading.Lock()
+    def __init__(self, count: TokenCount, key: bytes | None = None) -> None:
+        self._count = count
+        self._key = key or secrets.token_bytes(32)
 
-    def admit(self, client: str, token: str) -> None:
-        fingerprint = hmac.new(self._key, token.encode(), hashlib.sha256).digest()[:16]
-        now = self._clock()
-        with self._lock:
-            tokens = self._seen.pop(client, {})
-            tokens = {f: t for f, t in tokens.items() if now - t < self.window}
-            if fingerprint not in tokens and len(tokens) >= self.limit:
-                self._seen[client] = tokens
-                oldest = min(tokens.values())
-                raise TooManyTokens(max(1, int(oldest + self.window - now) + 1))
-            tokens[fingerprint] = now
-            self._seen[client] = tokens  # most recently used last
-            while len(self._seen) > self._max_clients:
-                self._seen.popitem(last=False)
+    async def admit(self, client: str, token: str) -> None:
+        retry_after = await self._count.admit_token(client, fingerprint(self._key, token))
+        if retry_after is not None:
+            raise TooManyTokens(retry_after)
+
+
+def fingerprint_key(credential: str) -> bytes:
+    return hmac.new(
+        credential.encode(), b"rebalancer/v1/token-fingerprint", hashlib.sha256
+    ).digest()
+
+
+def fingerprint(key: bytes, token: str) -> str:
+    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()[:FINGERPRINT_HEX]

@@ -111,7 +111,7 @@ async def results(request: Request) -> Response:
     try:
         form = await read_form(request)
         values = {k: v for k, v in form.items() if isinstance(v, str)}
-        token = form_token(request, form)
+        token = await form_token(request, form)
         uploads, wanted = await read_uploads(form), read_rebalance_request(form)
         household = await use_cases.read_household(config_storage(request), token, uploads)
         if not household.settings_found:  # nothing to plan yet: the next step is to configure
@@ -135,7 +135,7 @@ async def configure(request: Request) -> Response:
     try:
         form = await read_form(request)
         values = {k: v for k, v in form.items() if isinstance(v, str)}
-        token = form_token(request, form)
+        token = await form_token(request, form)
         store = config_storage(request)
         if _chosen_files(form):
             household = await use_cases.read_household(store, token, await read_uploads(form))
@@ -157,7 +157,7 @@ async def save_configuration(request: Request) -> Response:
         return _configure_page(request, form)
     document, anchors = config_document(form)
     try:
-        token = form_token(request, posted)
+        token = await form_token(request, posted)
         decoded = decode_config_document(document)
         await use_cases.save_settings(config_storage(request), token, decoded)
     except Exception as error:
