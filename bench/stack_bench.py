@@ -481,18 +481,17 @@ class MemorySampler:
 
     def steady(self) -> str:
         """Each live process's VmRSS now: read after the load, once the stack has idled."""
-        config = _status_kib(self.config_pid, "VmRSS")
-        master = _status_kib(self.rebalance_pid, "VmRSS")
-        below = descendants(self.rebalance_pid)
-        shown = [f"{_role(pid)} {_mib(_status_kib(pid, 'VmRSS'))}" for pid in below]
-        return f"config {_mib(config)}   rebalance master {_mib(master)}   " + ", ".join(shown)
+        return self._per_process("VmRSS")
 
     def high_water_marks(self) -> str:
         """Each live process's VmHWM, read while the stack still runs."""
-        config = _status_kib(self.config_pid, "VmHWM")
-        master = _status_kib(self.rebalance_pid, "VmHWM")
+        return self._per_process("VmHWM")
+
+    def _per_process(self, key: str) -> str:
+        config = _status_kib(self.config_pid, key)
+        master = _status_kib(self.rebalance_pid, key)
         below = descendants(self.rebalance_pid)
-        shown = [f"{_role(pid)} {_mib(_status_kib(pid, 'VmHWM'))}" for pid in below]
+        shown = [f"{_role(pid)} {_mib(_status_kib(pid, key))}" for pid in below]
         return f"config {_mib(config)}   rebalance master {_mib(master)}   " + ", ".join(shown)
 
 
