@@ -152,3 +152,21 @@ def test_a_malformed_move_names_its_field(
 def test_a_move_without_a_token_is_a_401(client: ApiClient) -> None:
     answer = client.http.post("/api/v1/config/move", json={"new_token": client.new_token()})
     assert _error(answer, 401)["field"] == "token"
+
+
+def test_the_new_token_of_a_move_counts_against_the_guessing_limit(tmp_path: Path) -> None:
+    """Else a move would tell whether any token has settings (409) without counting it."""
+    with Stack(tmp_path / "data", log_dir=tmp_path, extra_env={"TOKENS_PER_CLIENT": "3"}) as stack:
+        api = ApiClient(stack.url)
+        own = api.token = api.new_token()
+        try:
+            assert _error(_move(api, api.new_token()), 404)["field"] == "token"  # 2 counted
+            assert _error(_move(api, api.new_token()), 404)["field"] == "token"  # 3 counted
+            fourth = api.new_token()
+            assert _error(_move(api, fourth), 429)["field"] == "token"
+            api.token = fourth
+            assert api.get_config().status_code == 429
+            api.token = own
+            assert api.get_config().status_code == 200
+        finally:
+            api.close()
