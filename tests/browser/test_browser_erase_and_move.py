@@ -82,6 +82,16 @@ def test_erasing_asks_first_and_cancelling_keeps_the_settings(
     expect(page.locator("#token")).to_have_value("")
 
 
+def test_the_home_page_erases_too_with_no_file_chosen(page: Page, shared_stack: Stack) -> None:
+    token = open_home_with_new_token(page, shared_stack.url)
+    _save_under(shared_stack.url, token)
+    page.get_by_role("button", name="Erase my settings").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Erase your settings?")
+    page.get_by_role("button", name="Erase everything").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your settings are erased")
+    assert not _settings_found(shared_stack.url, token)
+
+
 def _save_under(url: str, token: str) -> None:
     api = ApiClient(url, token)
     try:

@@ -25,6 +25,11 @@ def _rows(data_dir: Path) -> int:
     return int(users) + int(accounts)
 
 
+def _form(token: str) -> list[tuple[str, tuple[None, str]]]:
+    """The page's erase forms: multipart, as the home page's form is."""
+    return [("token", (None, token))]
+
+
 def _found(api: ApiClient) -> bool:
     found: bool = api.json(api.portfolio([FIDELITY_2025]))["settings_found"]
     return found
@@ -41,8 +46,10 @@ def test_the_configure_page_erases_after_a_confirmation_and_leaves_no_row(
         files = [("positions", upload(FIDELITY_2025))]
         configure = api.http.post("/configure", data={"token": api.token}, files=files)
         assert 'id="erase-form" method="post" action="/erase"' in configure.text
+        home = api.http.get("/")
+        assert 'id="erase-settings" formaction="/erase" formnovalidate' in home.text
 
-        asked = api.http.post("/erase", data={"token": api.token})
+        asked = api.http.post("/erase", files=_form(api.token))
         assert asked.status_code == 200
         assert asked.headers["cache-control"] == "no-store"
         assert "It cannot be undone." in asked.text
@@ -50,7 +57,7 @@ def test_the_configure_page_erases_after_a_confirmation_and_leaves_no_row(
         assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", asked.text) == []
         assert _found(api)  # asking erased nothing
 
-        done = api.http.post("/erase/confirm", data={"token": api.token})
+        done = api.http.post("/erase/confirm", files=_form(api.token))
         assert done.status_code == 200
         assert "Your settings are erased" in done.text
         assert _rows(fresh_stack.data_dir) == 0
@@ -66,7 +73,7 @@ def test_an_erase_posted_from_another_site_is_refused_and_erases_nothing(
     assert client.token is not None
     client.json(client.put_config(fidelity_2025_config()))
     refused = client.http.post(
-        path, data={"token": client.token}, headers={"Sec-Fetch-Site": "cross-site"}
+        path, files=_form(client.token), headers={"Sec-Fetch-Site": "cross-site"}
     )
     assert refused.status_code == 403
     assert client.token not in refused.text
@@ -75,9 +82,21 @@ def test_an_erase_posted_from_another_site_is_refused_and_erases_nothing(
 
 def test_an_erase_without_a_token_comes_back_home_with_the_reason(shared_stack: Stack) -> None:
     for path in ("/erase", "/erase/confirm"):
-        answer = httpx.post(shared_stack.url + path, data={"token": ""})
+        answer = httpx.post(shared_stack.url + path, files=_form(""))
         assert answer.status_code == 401
         assert "a token is required" in answer.text
+
+
+def test_the_home_page_form_asks_before_erasing_whatever_files_it_carries(
+    client: ApiClient,
+) -> None:
+    assert client.token is not None
+    client.json(client.put_config(fidelity_2025_config()))
+    files = [("positions", upload(FIDELITY_2025))]
+    asked = client.http.post("/erase", data={"token": client.token}, files=files)
+    assert asked.status_code == 200
+    assert "Erase your settings?" in asked.text
+    assert _found(client)
 
 
 def test_the_erase_pages_asked_for_without_their_form_send_the_user_home(

@@ -174,9 +174,8 @@ async def save_configuration(request: Request) -> Response:
 
 async def confirm_erase(request: Request) -> Response:
     """What erasing would remove, with the one button that does it and a way back."""
-    try:
-        form = await request.form(max_files=0, max_fields=_ERASE_FIELDS)
-        token = await form_token(request, form)
+    try:  # multipart, as the home page's form sends it too (any files are not read)
+        token = await form_token(request, await read_form(request))
     except Exception as error:
         return _home_error(request, error, {})
     return _page(request, "erase.html", token=token)
@@ -184,14 +183,11 @@ async def confirm_erase(request: Request) -> Response:
 
 async def erase_settings(request: Request) -> Response:
     try:
-        form = await request.form(max_files=0, max_fields=_ERASE_FIELDS)
-        await use_cases.erase_settings(config_storage(request), await form_token(request, form))
+        token = await form_token(request, await read_form(request))
+        await use_cases.erase_settings(config_storage(request), token)
     except Exception as error:
         return _home_error(request, error, {})
     return _page(request, "erased.html")
-
-
-_ERASE_FIELDS = 4  # the token, and room for a browser's extra button field
 
 
 def _home_error(request: Request, error: Exception, values: dict[str, str]) -> Response:
