@@ -115,6 +115,20 @@ def test_a_move_never_writes_over_settings_already_under_the_new_token(
     assert weak.json(weak.portfolio([FIDELITY_2025]))["settings_found"] is True
 
 
+def test_a_move_cut_off_before_the_erase_finishes_when_sent_again(
+    weak: ApiClient, shared_stack: Stack
+) -> None:
+    new = ApiClient(shared_stack.url)
+    try:
+        new.token = new.new_token()
+        store_under_any_token(shared_stack, new.token, fidelity_2025_config())  # the copy made
+        assert weak.json(_move(weak, new.token)) == {"moved": True, "accounts": 4}
+        assert weak.json(weak.portfolio([FIDELITY_2025]))["settings_found"] is False
+        assert new.json(new.portfolio([FIDELITY_2025]))["settings_found"] is True
+    finally:
+        new.close()
+
+
 def test_a_token_with_nothing_stored_has_nothing_to_move(client: ApiClient) -> None:
     error = _error(_move(client, client.new_token()), 404)
     assert error == {"field": "token", "message": "no settings are stored under this token"}
