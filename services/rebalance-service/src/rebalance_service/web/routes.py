@@ -1,8 +1,9 @@
 """The web page: upload CSVs, configure accounts and targets, see the trades and charts.
 
 Server-rendered and complete without JavaScript; `static/app.js` only adds
-drag and drop, a live target total, row editing in place, and moving a weak
-token's settings to a new one (through the API). Every page is
+drag and drop, a live target total, row editing in place, moving a weak
+token's settings to a new one (through the API) and forgetting an erased
+token. Every page is
 `no-store`. Errors come back on the form that caused them, next to the control
 they concern, with the same status codes as the API.
 """
