@@ -147,6 +147,7 @@ def plan_document(plan: Plan, household: Household) -> JSON:
                 "unit_price": number(t.unit_price),
                 "amount": money(t.amount),
                 "reason": t.reason,
+                "estimated_gain": None if t.estimated_gain is None else money(t.estimated_gain),
             }
             for t in plan.trades
         ],

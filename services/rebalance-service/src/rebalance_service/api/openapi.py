@@ -252,6 +252,12 @@ _TRADE_FIELDS = {
     },
     "amount": _DECIMAL,
     "reason": _TEXT,
+    "estimated_gain": {
+        **_NULLABLE_DECIMAL,
+        "description": "dollars: a sale's estimated realized gain in a taxable account "
+        "(negative: a loss), from the cost basis of the shares sold, pro rata; null for a "
+        "buy, a sale in a tax-advantaged account, or one whose cost basis is unknown",
+    },
 }
 _CASH_FIELDS = {
     "account": _TEXT,
