@@ -433,7 +433,7 @@
       } else if (action[0] === "map_stocks") {
         event.preventDefault();
         var chosen = document.getElementById("stock_class").value;
-        var stocks = document.querySelectorAll('#security-rows tr[data-instrument="stock"] select[name$="-class"]');
+        var stocks = document.querySelectorAll('#security-rows tr[data-instrument="stock"] select.security-class');
         stocks.forEach(function (select) { select.value = chosen; });
         liveRegion("rows-status").textContent = stocks.length + " stocks mapped to " + chosen + ". Save to keep them.";
       } else if (action[0] === "use_suggestion") {
@@ -441,7 +441,7 @@
         var rows = document.querySelectorAll("#security-rows tr[data-suggestion]");
         var used = 0;
         rows.forEach(function (tr) {
-          var select = tr.querySelector('select[name$="-class"]');
+          var select = tr.querySelector('select.security-class');
           var index = tr.querySelector('input[name="security_row"]').value;
           if (!select || (action[1] !== "all" && action[1] !== index)) return;
           select.value = tr.getAttribute("data-suggestion");
