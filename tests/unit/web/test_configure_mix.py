@@ -182,22 +182,23 @@ def test_without_javascript_mix_rows_are_added_and_removed_on_the_server() -> No
     assert row.mix_problem == "MYTDF: the mix adds up to 40 %, not 100 %"
 
 
-def test_a_built_in_mix_fund_is_saved_as_the_users_own_only_once_its_mix_is_changed() -> None:
-    published = ("security-0-published", "US TSM=60;US TBM=40")
-    as_published = read_configure_form(
-        _posted(
-            *_security(0, "builtin", "VFIFX", "mix", "", ("US TSM", "60"), ("US TBM", "40")),
-            published,
-        )
-    )
-    assert config_document(as_published)[0]["securities"] == []
-    changed = read_configure_form(
-        _posted(
-            *_security(0, "builtin", "VFIFX", "mix", "", ("US TSM", "55"), ("US TBM", "45")),
-            published,
-        )
-    )
-    assert config_document(changed)[0]["securities"] == [
+def test_a_built_in_mix_fund_is_saved_as_the_users_own_only_once_they_change_it() -> None:
+    def sent(
+        kind: str, asset_class: str, *sleeves: tuple[str, str], fractional: bool = True
+    ) -> list[object]:
+        fields = [
+            *_security(0, "builtin", "VFIFX", kind, asset_class, *sleeves),
+            ("security-0-published", "US TSM=60;US TBM=40|fractional"),
+        ]
+        if not fractional:
+            fields.remove(("security-0-fractional", "true"))
+        document, _ = config_document(read_configure_form(_posted(*fields)))
+        securities = document["securities"]
+        assert isinstance(securities, list)
+        return securities
+
+    assert sent("mix", "", ("US TSM", "60"), ("US TBM", "40")) == []  # as published
+    assert sent("mix", "", ("US TSM", "55"), ("US TBM", "45")) == [
         {
             "symbol": "VFIFX",
             "mix": [
@@ -207,6 +208,19 @@ def test_a_built_in_mix_fund_is_saved_as_the_users_own_only_once_its_mix_is_chan
             "fractional": True,
             "default": False,
         }
+    ]
+    (whole,) = sent("mix", "", ("US TSM", "60"), ("US TBM", "40"), fractional=False)
+    assert whole == {
+        "symbol": "VFIFX",
+        "mix": [
+            {"asset_class": "US TSM", "percent": "60"},
+            {"asset_class": "US TBM", "percent": "40"},
+        ],
+        "fractional": False,
+        "default": False,
+    }
+    assert sent("class", "US TSM", ("US TSM", "60"), ("US TBM", "40")) == [
+        {"symbol": "VFIFX", "asset_class": "US TSM", "fractional": True, "default": False}
     ]
 
 
@@ -255,11 +269,4 @@ def test_the_mix_is_prefilled_from_the_users_own_else_from_the_catalogue_with_it
         ("ex-US TSM", "46"),
     ]
     assert (rows["AAPL"].kind, rows["AAPL"].mix) == ("class", [])
-    # Saved unchanged, the page stores neither the built-in mix nor a copy of it.
-    refilled = read_configure_form(
-        _posted(
-            *_security(0, "builtin", "VFIFX", "mix", "", ("US TSM", "54"), ("ex-US TSM", "46")),
-            ("security-0-published", vfifx.published),
-        )
-    )
-    assert config_document(refilled)[0]["securities"] == []
+    assert vfifx.published == "US TSM=54;ex-US TSM=46|whole"

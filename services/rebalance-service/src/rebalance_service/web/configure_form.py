@@ -89,7 +89,7 @@ class SecurityRow:
     suggestion: str = ""  # of a CSV fund: the class its description suggests
     kind: str = "class"  # "class": all of it is `asset_class`; "mix": it holds `mix`
     mix: list[SleeveRow] = field(default_factory=list)  # rows with a class or a percent
-    published: str = ""  # the catalogue's mix, as `mix_text` writes it; "" if none
+    published: str = ""  # the catalogue's entry, as `as_published` writes it; "" if none
     published_on: str = ""  # the date the catalogue's mix was published, if known
 
     def name(self) -> str:
@@ -130,8 +130,15 @@ class SecurityRow:
             return f"{self.name()}: the mix adds up to {format_decimal(total)} %, not 100 %"
         return ""
 
+    def as_published(self) -> str:
+        """The mix and the fractional flag in one hidden field, to tell a change by."""
+        return f"{mix_text(self.mix)}|{'fractional' if self.fractional else 'whole'}"
+
     def changed_from_published(self) -> bool:
-        return mix_text(self.mix) != self.published
+        """Whether the user made a catalogue entry their own: a class, a default, a change."""
+        if self.kind == "class":
+            return bool(self.asset_class)
+        return self.default or self.as_published() != self.published
 
 
 def mix_text(rows: list[SleeveRow]) -> str:

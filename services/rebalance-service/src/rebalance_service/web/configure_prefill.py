@@ -16,7 +16,6 @@ from rebalance_service.web.configure_form import (
     SecurityRow,
     SleeveRow,
     TargetRow,
-    mix_text,
 )
 from rebalance_service.web.formatting import INVESTABLE
 from rebalance_service.web.suggestions import suggest_class
@@ -107,7 +106,8 @@ def _builtin_mix_rows(
             continue
         mix = _sleeve_rows(security.mix)
         row = SecurityRow(start + len(rows), "builtin", symbol, fractional=security.fractional)
-        row.kind, row.mix, row.published = "mix", mix, mix_text(mix)
+        row.kind, row.mix = "mix", mix
+        row.published = row.as_published()
         row.published_on = settings.catalogue.published.get(symbol, "")
         rows.append(row)
     return rows

@@ -126,10 +126,10 @@ def _security(
     """A mapped row; an unmapped symbol of the CSV is left out, a half-filled new row is not.
 
     A row given "a mix" sends its mix in place of its class, which stays on the page
-    only; a built-in mix fund is sent only once its mix differs from the catalogue's.
+    only; a built-in mix fund is sent only once the user makes it their own.
     """
     mix = row.kind == "mix"
-    if row.origin == "builtin" and not (mix and row.mix and row.changed_from_published()):
+    if row.origin == "builtin" and not row.changed_from_published():
         return None
     if not (row.mix if mix else row.asset_class) and (
         row.origin != "new" or not (row.symbol or row.price)
