@@ -25,15 +25,18 @@ left out. If the fully open program does no better than the baseline at any of t
 three levels, no single rule can, and nothing more is solved. The list is cut
 short, and says so, once the caller's `deadline` passes (checked before each solve):
 the engine reads no clock of its own, so without one the list is always complete.
+Each solve is also given what is left of the deadline, and one it stops cuts the
+list short too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from rebalance_service.engine.buying import buy_choice
+from rebalance_service.engine.deadline import Deadline
 from rebalance_service.engine.exact import Deal, exact_deals
 from rebalance_service.engine.facts import Facts, gather, known_prices, location_ranks
 from rebalance_service.engine.model import Level, Model
@@ -48,8 +51,6 @@ from rebalancer.problem import Account, Mode, Position, Problem
 
 MOST = 8  # costs a plan lists, the costliest first
 _NOTHING = Decimal(1)  # dollars: a rule that moves both measures less costs nothing
-
-Deadline = Callable[[], bool]  # True once the report must stop
 
 
 @dataclass(frozen=True, order=True)
@@ -81,52 +82,53 @@ def constraint_costs(
     facts: Facts, plan: Plan, deals: Sequence[Deal], deadline: Deadline | None = None
 ) -> Report:
     """The plan's rules and what each costs (see the module docstring)."""
-    late = deadline or (lambda: False)
-    problem = facts.problem
+    late = deadline.passed if deadline is not None else (lambda: False)
     found: list[ConstraintCost] = []
-    measured: list[RuleKey] = []
-    every: set[RuleKey] = set()
-    fixed: set[RuleKey] = set()
-    measurer: _Measurer | None = None
-    if not _binds_nowhere(facts):
-        opened = _open_facts(facts)
-        model = build(opened)
-        closing = _closing(facts, opened, model)
-        every = {rule for clauses in closing.values() for c in clauses for rule in c}
-        # A class with no target costs no deviation where it may not go: its
-        # placements stay closed, unmeasured (a household has many).
-        targeted = {t.asset_class for t in problem.targets if t.value > 0}
-        measured = sorted(r for r in every if r.rule != Rule.PLACEMENT or r.asset_class in targeted)
-        fixed = every - set(measured)
-        if measured:
-            measurer = _Measurer(model, closing)
-    pending = len(measured) + (problem.min_trade > 0)
-    if measurer is not None and measured:
-        if late():
+    pending = _relaxed_costs(facts, deadline, found) + (facts.problem.min_trade > 0)
+    if late():
+        return _cut(found, pending)
+    if facts.problem.min_trade > 0:
+        cost = _min_trade_cost(facts, plan, deals, deadline)
+        if late():  # its plan may have stopped short: no true measure
             return _cut(found, pending)
-        base = measurer.measure(every)
-        # With several rules, one solve with all of them lifted may spare the rest.
-        lifted = measurer.measure(fixed) if len(measured) > 1 else base
-        if base is None or lifted is None or (lifted is not base and not _better(lifted, base)):
-            measured = []  # no single rule can do better than all of them lifted
-        pending = len(measured) + (problem.min_trade > 0)
-        for rule in measured:
-            if late():
-                return _cut(found, pending)
-            pending -= 1
-            without = measurer.measure(every - {rule})
-            if base is None or without is None:
-                continue
-            cost = _cost(facts, rule, base, without)
-            if cost is not None:
-                found.append(cost)
-    if problem.min_trade > 0:
-        if late():
-            return _cut(found, pending)
-        cost = _min_trade_cost(facts, plan, deals)
         if cost is not None:
             found.append(cost)
     return Report(_costliest(found), complete=True)
+
+
+def _relaxed_costs(facts: Facts, deadline: Deadline | None, found: list[ConstraintCost]) -> int:
+    """Adds to `found` the costs measured on the relaxation; returns how many rules
+    are left unmeasured once the deadline passes (a solve it stopped measured nothing;
+    one started past it stops at once)."""
+    late = deadline.passed if deadline is not None else (lambda: False)
+    if _binds_nowhere(facts):
+        return 0
+    opened = _open_facts(facts)
+    model = build(opened)
+    closing = _closing(facts, opened, model)
+    every = {rule for clauses in closing.values() for c in clauses for rule in c}
+    # A class with no target costs no deviation where it may not go: its
+    # placements stay closed, unmeasured (a household has many).
+    targeted = {t.asset_class for t in facts.problem.targets if t.value > 0}
+    measured = sorted(r for r in every if r.rule != Rule.PLACEMENT or r.asset_class in targeted)
+    if not measured:
+        return 0
+    measurer = _Measurer(model, closing, deadline)
+    base = measurer.measure(every)
+    # With several rules, one solve with all of them lifted may spare the rest.
+    lifted = measurer.measure(every - set(measured)) if len(measured) > 1 else base
+    if late():
+        return len(measured)
+    if base is None or lifted is None or (lifted is not base and not _better(lifted, base)):
+        return 0  # no single rule can do better than all of them lifted
+    for done, rule in enumerate(measured):
+        without = measurer.measure(every - {rule})
+        if late():
+            return len(measured) - done
+        cost = _cost(facts, rule, base, without) if without is not None else None
+        if cost is not None:
+            found.append(cost)
+    return 0
 
 
 def _binds_nowhere(facts: Facts) -> bool:
@@ -248,10 +250,12 @@ def _closing(facts: Facts, opened: Facts, model: Model) -> dict[int, list[Clause
 class _Measurer:
     """The open model's relaxation, three levels at a time, under chosen rules."""
 
-    def __init__(self, model: Model, closing: dict[int, list[Clause]]) -> None:
+    def __init__(
+        self, model: Model, closing: dict[int, list[Clause]], deadline: Deadline | None
+    ) -> None:
         self.model = model
         self.closing = closing
-        self.program = Program(model, relaxed=True)
+        self.program = Program(model, relaxed=True, deadline=deadline)
         for row in model.relocate_rows.values():
             self.program.pin(row, 0.0, 0.0)  # relocate: class totals stay where they are
         by_objective = {level.objective: level for level in model.levels}
@@ -356,10 +360,12 @@ def _subject(facts: Facts, rule: RuleKey) -> str:
 # The minimum trade: whole-share plans, with and without it.
 
 
-def _min_trade_cost(facts: Facts, plan: Plan, deals: Sequence[Deal]) -> ConstraintCost | None:
+def _min_trade_cost(
+    facts: Facts, plan: Plan, deals: Sequence[Deal], deadline: Deadline | None
+) -> ConstraintCost | None:
     free = gather(replace(facts.problem, min_trade=ZERO))
     model = build(free)
-    outcome = solve_fast(model)
+    outcome = solve_fast(model, deadline)
     if outcome is None:
         return None
     other = exact_deals(free, model.lots, outcome.solution)

@@ -31,6 +31,11 @@ def exact_proof(model: Model, unproven: list[str]) -> Proof:
     return _proof(model, Method.EXACT, levels)
 
 
+def unproven_proof(model: Model) -> Proof:
+    """No level proven: the plan stopped before it could be checked."""
+    return _proof(model, Method.FAST, [(key, False) for key, _ in _levels(model)])
+
+
 def fast_proof(model: Model, solution: list[float], relaxed: dict[str, float]) -> Proof:
     """The levels at which the relaxation proves the rounded plan the best.
 
