@@ -138,6 +138,11 @@ class Program:
             self.highs.getSolution().col_value
         )
 
+    def reduced_costs(self) -> list[float]:
+        """The last optimum's reduced costs, by column: a column at its upper bound of
+        zero whose reduced cost is negative would improve the objective if opened."""
+        return list(self.highs.getSolution().col_dual)
+
     def search(self, level: Level, start: list[float] | None, nodes: int) -> Found:
         """Branch and bound to within half the level's tolerance, or to the node limit."""
         found = self._search(level, start, nodes)
