@@ -354,7 +354,7 @@ def main() -> None:
     )
     print(f"\nwhat each rule costs (constraint_costs), {args.seeds} households each")
     print(
-        f"{'household':<36}{'plan ms':>8}{'+costs':>8}{'added':>8}{'p50 add':>9}"
+        f"{'household':<44}{'plan ms':>8}{'+costs':>8}{'added':>8}{'p50 add':>9}"
         f"{'costs':>7}{'cut':>9}"
     )
     for name, accounts, positions in SIZES:
@@ -365,11 +365,11 @@ def main() -> None:
             figures = measure_costs(
                 accounts, positions, args.seeds, cost_mode, mixes=name.endswith("+mix")
             )
-            print(f"{label:<36}{figures}")
+            print(f"{label:<44}{figures}")
     for cost_mode in Mode:
         for sample, problem in sample_problems(cost_mode):
             label = f"{sample} (real) {cost_mode.value}"
-            print(f"{label:<36}{costs_figures([problem], runs=SAMPLE_RUNS)}")
+            print(f"{label:<44}{costs_figures([problem], runs=SAMPLE_RUNS)}")
     print(
         "plan ms / +costs: p50 of the plan alone and with its cost report; added: the\n"
         "ratio of those p50s; p50 add: the median household's own ratio; costs: median\n"
