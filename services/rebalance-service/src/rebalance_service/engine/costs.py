@@ -25,7 +25,8 @@ left out. The baseline's reduced costs spare most solves, exactly: a level at wh
 no column a rule opens has a negative reduced cost keeps its optimum without the
 rule, so it is not solved again, and a rule so settled at all three levels costs
 nothing and is not solved at all (on the bench's typical households, 297 rules of
-432 over the four modes; 47 of 133 in buy_only, where the mode itself always binds). The list is cut short, and says so, once the caller's `deadline` passes
+432 over the four modes; 47 of 133 in buy_only, where the mode itself always
+binds). The list is cut short, and says so, once the caller's `deadline` passes
 (checked after each solve, which is also given what is left of it, so one it stops
 cuts the list short too): the engine reads no clock of its own, so without one the
 list is always complete.
