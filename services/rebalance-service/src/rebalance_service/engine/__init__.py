@@ -164,9 +164,9 @@ def optimize(
     elif stopped:  # no time left to check it against the relaxation
         proof = unproven_proof(model)
     else:
-        proof = fast_proof(model, outcome.solution, outcome.relaxed)
+        proof = fast_proof(model, outcome.solution, outcome.relaxed, deadline)
     proof = replace(proof, provable=whole <= PROVE_LIMIT)
-    if deadline is not None and (stopped or deadline.hit):  # the fast proof may hit it too
+    if deadline is not None and deadline.hit:  # the fast proof's programs may have hit it
         reason = deadline.reason()
         proof = replace(proof, stopped=reason)
         notes.append(
