@@ -100,6 +100,9 @@ class Proof:
     window: Decimal  # the precision of the deviation, location, gains and turnover levels
     levels: tuple[LevelProof, ...]
     provable: bool = True  # small enough for the exact search on request
+    # Why the solve stopped short of its own end ("stopped at the 10 s time limit"),
+    # the plan being the best found by then; None when it ran to the end.
+    stopped: str | None = None
 
     @property
     def proven(self) -> bool:

@@ -184,6 +184,8 @@ def proof_document(proof: Proof) -> JSON:
         "proven": proof.proven,
         "window": money(proof.window),
         "provable": proof.provable,
+        "stopped_by_time_limit": proof.stopped is not None,
+        "stopped_reason": proof.stopped,
         "levels": [
             {"objective": level.objective.value, "proven": level.proven} for level in proof.levels
         ],
