@@ -7,7 +7,7 @@ STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 PYPROJECTS := shared/pyproject.toml services/config-service/pyproject.toml services/rebalance-service/pyproject.toml
 
-.PHONY: run test lint typecheck unit bench up down clean backup restore fuzz
+.PHONY: run test lint typecheck unit bench profile up down clean backup restore fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ bench: $(STAMP_DEV)
 	$(BIN)/python bench/stack_bench.py
 	$(BIN)/python bench/load_bench.py
 	$(BIN)/python bench/upload_burst_bench.py
+
+## profile: a rebalance's CPU per stage, from py-spy on the real workers (needs ptrace: root)
+profile: $(STAMP_DEV)
+	$(BIN)/python bench/profile_stages.py
 
 ## backup / restore: a consistent archive of the data directory, even while it runs
 DATA_DIR ?= ./data

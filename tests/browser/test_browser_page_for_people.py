@@ -260,6 +260,8 @@ def test_the_results_total_the_estimated_gain_show_pending_cash_and_bonds_as_pla
     assert download.suggested_filename == "rebalance-trades-2025-03-04-full.csv"
     rows = list(csv.DictReader(io.StringIO(download.path().read_text(encoding="utf-8-sig"))))
     assert len(rows) == count
+    gains = [Decimal(r["Estimated gain"]) for r in rows if r["Estimated gain"]]
+    assert sum(gains) == total
 
 
 def test_prove_it_shows_that_it_is_working_and_then_the_seconds_it_took(

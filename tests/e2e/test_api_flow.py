@@ -179,6 +179,26 @@ def test_sells_come_before_buys_within_eachaccount_in(client: ApiClient) -> None
         assert actions == sorted(actions, key=lambda a: a != "sell")
 
 
+def test_full_mode_gives_each_taxable_sale_of_the_sample_its_estimated_gain(
+    client: ApiClient,
+) -> None:
+    client.json(client.put_config(fidelity_2025_config()))
+    plan = client.json(client.rebalance([FIDELITY_2025], mode="full"))
+    assert all("estimated_gain" in t for t in plan["trades"])
+    taxable_sales = [
+        t for t in plan["trades"] if (t["action"], t["tax_group"]) == ("sell", "taxable")
+    ]
+    assert taxable_sales, "full mode sells in the sample's taxable account"
+    for trade in taxable_sales:
+        gain = Decimal(trade["estimated_gain"])
+        assert gain == gain.quantize(Decimal("0.01"))
+        word = "gain" if gain >= 0 else "loss"
+        assert f"realizes an estimated ${abs(gain):,.2f} {word}" in trade["reason"]
+    others = [t for t in plan["trades"] if t not in taxable_sales]
+    assert others
+    assert all(t["estimated_gain"] is None for t in others)
+
+
 def test_a_credit_lands_in_the_credit_defaultaccount_in(client: ApiClient) -> None:
     client.json(client.put_config(fidelity_2025_config()))
     without = client.json(client.rebalance([FIDELITY_2025]))

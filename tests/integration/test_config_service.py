@@ -207,6 +207,9 @@ def test_the_catalogue_carries_the_built_in_mix_funds_and_the_rebalancer_reads_t
         ("US TBM", Decimal(40)),
     ]
     assert catalogue.default_security("US TSM") == catalogue.security("VTI")
+    # The page says which published allocation each built-in mix follows.
+    assert catalogue.published["VFIFX"] == document["mixes_published"]["VFIFX"] == "2025-06-30"
+    assert set(catalogue.published) == {s.symbol for s in catalogue.securities.values() if s.mix}
     assert catalogue == builtin_defaults().catalogue  # the in-process tests' copy is in step
 
 

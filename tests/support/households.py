@@ -34,6 +34,7 @@ def builtin_defaults() -> Defaults:
             *(Security(s, c, fractional, default) for s, c, fractional, default in seed.SECURITIES),
             *builtin_mix_funds(),
         ],
+        {symbol: seed_v2.MIXES_AS_OF for symbol, _, _ in seed_v2.MIX_FUNDS},
     )
     targets = tuple(
         Target(name, TargetKind(kind), Decimal(value)) for name, kind, value in seed.DEFAULT_TARGETS

@@ -85,16 +85,24 @@ class Security:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """Asset classes by name and securities by upper-case symbol."""
+    """Asset classes by name and securities by upper-case symbol; for a built-in mix
+    fund, `published` holds the date (ISO) of the allocation its mix follows."""
 
     asset_classes: Mapping[str, AssetClass] = field(default_factory=dict)
     securities: Mapping[str, Security] = field(default_factory=dict)
+    published: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, classes: Iterable[AssetClass], securities: Iterable[Security]) -> Catalogue:
+    def of(
+        cls,
+        classes: Iterable[AssetClass],
+        securities: Iterable[Security],
+        published: Mapping[str, str] | None = None,
+    ) -> Catalogue:
         return cls(
             asset_classes=MappingProxyType({c.name: c for c in classes}),
             securities=MappingProxyType({s.symbol.upper(): s for s in securities}),
+            published=MappingProxyType({k.upper(): v for k, v in (published or {}).items()}),
         )
 
     def with_additions(
@@ -116,7 +124,11 @@ class Catalogue:
             for symbol, s in self.securities.items()
         }
         merged.update(added)
-        return Catalogue(MappingProxyType(merged_classes), MappingProxyType(merged))
+        # A user's own mix follows no publication.
+        published = {k: v for k, v in self.published.items() if k not in added}
+        return Catalogue(
+            MappingProxyType(merged_classes), MappingProxyType(merged), MappingProxyType(published)
+        )
 
     def security(self, symbol: str) -> Security | None:
         return self.securities.get(symbol.upper())

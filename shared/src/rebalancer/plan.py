@@ -27,6 +27,9 @@ class Trade:
     reason: str  # one line a person understands
     unit_price: Decimal | None = None  # dollars per unit of `shares`; None with no price
     mix: Mix = ()  # a mix fund's classes; then `asset_class` is the mix in words
+    # A sale's estimated realized gain in a taxable account, in dollars (negative: a
+    # loss); None for a buy, a sale where gains are not taxed, or an unknown basis.
+    estimated_gain: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,9 @@ class Proof:
     window: Decimal  # the precision of the deviation, location, gains and turnover levels
     levels: tuple[LevelProof, ...]
     provable: bool = True  # small enough for the exact search on request
+    # Why the solve stopped short of its own end ("stopped at the 10 s time limit"),
+    # the plan being the best found by then; None when it ran to the end.
+    stopped: str | None = None
 
     @property
     def proven(self) -> bool:

@@ -76,5 +76,6 @@ class AdmitAnswer(TypedDict):
 
 
 # The catalogue document: {"version", "targets", "affinities", "asset_classes",
-# "securities"}, the last four in the shapes of the public configuration document.
+# "securities"}, the last four in the shapes of the public configuration document,
+# and "mixes_published": {symbol: the ISO date its mix follows} for the mix funds.
 Catalogue = dict[str, Any]

@@ -54,3 +54,13 @@ def test_the_no_target_warning_names_a_mix_funds_untargeted_sleeve() -> None:
 
 def test_a_mix_reads_as_its_percents_and_classes() -> None:
     assert mix_label(MIX) == "54 % US TSM, 36 % ex-US TSM and 10 % US TBM"
+
+
+def test_a_built_in_mix_keeps_its_publication_date_until_the_user_gives_their_own() -> None:
+    catalogue = Catalogue.of([], [Security.of_mix("VFIFX", MIX)], {"vfifx": "2025-06-30"})
+    assert catalogue.published == {"VFIFX": "2025-06-30"}
+    mine = Security.of_mix("VFIFX", (Sleeve("US TSM", D(100)),))
+    assert catalogue.with_additions([], [Security("BND", "US TBM")]).published == {
+        "VFIFX": "2025-06-30"
+    }
+    assert catalogue.with_additions([], [mine]).published == {}

@@ -18,3 +18,30 @@ def test_forwarded_allow_ips_takes_addresses_and_networks() -> None:
 def test_forwarded_allow_ips_refuses_anything_but_addresses(value: str) -> None:
     with pytest.raises(SettingsError, match="FORWARDED_ALLOW_IPS"):
         Settings.from_env({"FORWARDED_ALLOW_IPS": value})
+
+
+def test_the_solver_has_ten_seconds_for_a_plan_and_sixty_for_a_proof_by_default() -> None:
+    settings = Settings.from_env({})
+    assert (settings.solve_seconds, settings.prove_seconds) == (10, 60)
+
+
+def test_the_solver_time_limits_are_read_from_the_environment() -> None:
+    settings = Settings.from_env({"SOLVE_SECONDS": "2", "PROVE_SECONDS": "120"})
+    assert (settings.solve_seconds, settings.prove_seconds) == (2, 120)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("SOLVE_SECONDS", "0", "SOLVE_SECONDS must be a whole number from 1 to 600, not '0'"),
+        ("SOLVE_SECONDS", "601", "SOLVE_SECONDS must be a whole number from 1 to 600"),
+        ("SOLVE_SECONDS", "2.5", "SOLVE_SECONDS must be a whole number from 1 to 600"),
+        ("PROVE_SECONDS", "-1", "PROVE_SECONDS must be a whole number from 1 to 3600"),
+        ("PROVE_SECONDS", "a minute", "PROVE_SECONDS must be a whole number from 1 to 3600"),
+    ],
+)
+def test_a_solver_time_limit_out_of_bounds_refuses_to_start_naming_it(
+    name: str, value: str, message: str
+) -> None:
+    with pytest.raises(SettingsError, match=message.replace(".", r"\.")):
+        Settings.from_env({name: value})

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rebalance_service.engine import optimize
+from rebalance_service.engine import SolveMethod, optimize
 from rebalancer.catalogue import AssetClass, Catalogue, Security, TaxGroup
 from rebalancer.money import cents
 from rebalancer.plan import Action, Plan
@@ -287,3 +287,64 @@ def test_each_mode_keeps_its_own_rules(mode: Mode, data: st.DataObject) -> None:
     if plan is not None:
         check_plan(problem, plan)
         assert plan.mode == mode
+
+
+# The time limit: past it the plan is the best found so far, and still keeps every rule.
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(households(), st.sampled_from(["auto", "fast", "exact"]))
+def test_a_plan_stopped_at_once_by_its_time_limit_breaks_no_hard_constraint(
+    problem: Problem, method: SolveMethod
+) -> None:
+    plan = plan_or_infeasible(problem, lambda p: optimize(p, method=method, seconds=0.0))
+    if plan is not None:
+        check_plan(problem, plan)
+
+
+def many_accounts(count: int) -> Problem:
+    """A household of `count` accounts, three holdings each, off its targets."""
+    catalogue = Catalogue.of(
+        [AssetClass(name, group) for name, group in GROUP.items()],
+        [
+            Security(s, c, f, d, Decimal(40) if s != "SPAXX" else None)
+            for s, (c, f, d) in SECURITIES.items()
+        ],
+    )
+    accounts = []
+    for index in range(count):
+        positions = tuple(
+            Position(symbol, SECURITIES[symbol][0], shares, Decimal(40), shares * 40, shares * 30)
+            for symbol, shares in (
+                ("VTI", Decimal(10 + index % 7 * 20)),
+                ("VXUS", Decimal(5 + index % 5 * 9)),
+                ("BND", Decimal(3 + index % 3 * 40)),
+            )
+        )
+        accounts.append(
+            Account(f"acct-{index}", GROUPS[index % 3], Decimal(100 + 37 * index), positions)
+        )
+    targets = (
+        Target("US TSM", TargetKind.PERCENT, Decimal(50)),
+        Target("ex-US TSM", TargetKind.PERCENT, Decimal(20)),
+        Target("US TBM", TargetKind.PERCENT, Decimal(30)),
+    )
+    affinities = dict.fromkeys(GROUPS, (*CLASSES, "Cash"))
+    return Problem(tuple(accounts), catalogue, targets, affinities, mode=Mode.FULL)
+
+
+def test_a_large_household_stopped_by_its_time_limit_keeps_every_rule_and_says_so() -> None:
+    problem = many_accounts(300)  # about 0.15 s unlimited
+    plan = optimize(problem, seconds=0.01)
+    check_plan(problem, plan)
+    assert plan.trades
+    assert plan.proof.stopped == "stopped at the 0.01 s time limit"
+    assert not plan.proof.proven
+    assert any("stopped at the 0.01 s time limit" in w for w in plan.warnings)
+
+
+def test_a_plan_done_within_its_time_limit_is_the_plan_without_one() -> None:
+    problem = many_accounts(4)
+    plan = optimize(problem, seconds=60)
+    assert plan == optimize(problem)
+    assert plan.proof.stopped is None

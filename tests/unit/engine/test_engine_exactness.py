@@ -3,10 +3,10 @@
 A brute force enumerates every whole-share plan the task allows (sell any part of
 what is held, buy each allowed class through the account's first holding of it, else
 the first holding of it in any account, else the class's default: the buy order of
-`buying`, with no menus) that keeps every
-hard constraint, and scores it level by level with its own code. The engine's plan
-must not be *dominated*: no plan may be better at some level while no worse at
-every earlier one, beyond the level's tolerance. With `strict=True` the tolerance
+`buying`, with no menus) that keeps every hard constraint, and scores it level by
+level with code of its own (`support.brute_force`). The engine's plan must not be
+*dominated*: no plan may be better at some level while no worse at every earlier
+one, beyond the level's tolerance. With `strict=True` the tolerance
 is half a cent (the task's strict order, to the cent), so this says the engine's
 objective equals the best found; by default it is the materiality window.
 
@@ -17,11 +17,11 @@ within a thousandth of a share.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -34,16 +34,23 @@ from rebalance_service.engine.objective import build, window
 from rebalance_service.engine.proof import fast_proof
 from rebalance_service.engine.solve import certify, solve_fast
 from rebalancer.catalogue import AssetClass, Catalogue, Security, TaxGroup
-from rebalancer.plan import Action, Objective, Plan
+from rebalancer.plan import Objective
 from rebalancer.problem import Account, InfeasibleProblem, Mode, Position, Problem
-from rebalancer.targets import Target, TargetKind, resolve_targets
+from rebalancer.targets import Target, TargetKind
+from support import brute_force
+from support.brute_force import (
+    Choice,
+    assert_undominated,
+    engine_choice,
+    levels,
+    one_side_each,
+    within_cash,
+)
 
 GROUP = {"A": "Stocks", "A2": "Stocks", "B": "Bonds", "Cash": "Cash"}
 CLASS_OF = {"AAA": "A", "AAB": "A", "XXX": "A2", "BBB": "B"}
 DEFAULTS = {"A": "AAA", "A2": "XXX", "B": "BBB"}
 GROUPS = (TaxGroup.TAXABLE, TaxGroup.TAX_DEFERRED, TaxGroup.TAX_FREE)
-
-Plan_ = dict[tuple[str, str], int]  # (account, symbol) -> shares bought (+) or sold (-)
 
 
 @st.composite
@@ -150,127 +157,31 @@ def plan_count(problem: Problem) -> int:
     return math.prod(len(choices(problem, lot)) for lot in lots(problem))
 
 
-def allowed_plans(problem: Problem) -> Iterator[Plan_]:
+def allowed_plans(problem: Problem) -> Iterator[Choice]:
     candidates = lots(problem)
-    for combo in itertools.product(*(choices(problem, lot) for lot in candidates)):
-        plan = {(lot.account.key, lot.symbol): n for lot, n in zip(candidates, combo, strict=True)}
-        if valid(problem, candidates, plan):
-            yield plan
+
+    def valid(plan: Choice) -> bool:
+        return (
+            one_side_each(candidates, plan, CLASS_OF.__getitem__)
+            and within_cash(problem, candidates, plan)
+            and (problem.mode != Mode.RELOCATE or moves_at_most_a_share(candidates, plan))
+        )
+
+    return brute_force.allowed_plans(problem, candidates, partial(choices, problem), valid)
 
 
-def valid(problem: Problem, candidates: list[Lot], plan: Plan_) -> bool:
-    sides: dict[tuple[str, str], set[int]] = {}
-    for lot in candidates:
-        n = plan[(lot.account.key, lot.symbol)]
-        if n:
-            sides.setdefault((lot.account.key, lot.asset_class), set()).add(1 if n > 0 else -1)
-    if any(len(s) > 1 for s in sides.values()):
-        return False
-    for account in problem.accounts:
-        spent = sum(
-            (lot.price * plan[(account.key, lot.symbol)] for lot in candidates
-             if lot.account.key == account.key),
+def moves_at_most_a_share(candidates: list[Lot], plan: Choice) -> bool:
+    """Relocate keeps each class's dollars to within one share of its dearest security."""
+    for asset_class in {lot.asset_class for lot in candidates}:
+        moved = sum(
+            (lot.price * plan[(lot.account.key, lot.symbol)] for lot in candidates
+             if lot.asset_class == asset_class),
             Decimal(0),
         )  # fmt: skip
-        if account.cash - spent < 0:
+        share = max(lot.price for lot in candidates if lot.asset_class == asset_class)
+        if abs(moved) > share:
             return False
-    if problem.mode == Mode.RELOCATE:
-        for asset_class in {lot.asset_class for lot in candidates}:
-            moved = sum(
-                (lot.price * plan[(lot.account.key, lot.symbol)] for lot in candidates
-                 if lot.asset_class == asset_class),
-                Decimal(0),
-            )  # fmt: skip
-            share = max(lot.price for lot in candidates if lot.asset_class == asset_class)
-            if abs(moved) > share:
-                return False
     return True
-
-
-def levels(problem: Problem, plan: Plan_) -> tuple[Decimal, ...]:
-    """The task's objective levels, scored from scratch for a plan."""
-    values: dict[str, Decimal] = {"Cash": Decimal(0)}
-    placed: dict[tuple[TaxGroup, str], Decimal] = {}
-    gains = sales = Decimal(0)
-    for account in problem.accounts:
-        values["Cash"] += account.cash
-        for p in account.positions:
-            assert p.asset_class is not None
-            values[p.asset_class] = values.get(p.asset_class, Decimal(0)) + p.value
-            key = (account.tax_group, p.asset_class)
-            placed[key] = placed.get(key, Decimal(0)) + p.value
-    for (name, symbol), n in plan.items():
-        account = next(a for a in problem.accounts if a.key == name)
-        security = problem.catalogue.security(symbol)
-        holding = next((p for p in account.positions if p.symbol == symbol), None)
-        price = holding.price if holding is not None and holding.price else security.price  # type: ignore[union-attr]
-        assert price is not None
-        asset_class = CLASS_OF[symbol]
-        dollars = price * n
-        values[asset_class] = values.get(asset_class, Decimal(0)) + dollars
-        values["Cash"] -= dollars
-        place = (account.tax_group, asset_class)
-        placed[place] = placed.get(place, Decimal(0)) + dollars
-        if n < 0:
-            sales -= dollars
-            if account.tax_group == TaxGroup.TAXABLE:
-                assert holding is not None
-                basis = holding.cost_basis
-                per_share = price if basis is None else price - basis / holding.shares
-                gains += max(Decimal(0), per_share) * -n
-    total = sum(values.values(), Decimal(0))
-    targets = resolve_targets(problem.targets, total)
-    names = set(values) | set(targets)
-    by_group: dict[str, Decimal] = {}
-    group_targets: dict[str, Decimal] = {}
-    for name in names:
-        by_group[GROUP[name]] = by_group.get(GROUP[name], Decimal(0)) + values.get(name, Decimal(0))
-        group_targets[GROUP[name]] = group_targets.get(GROUP[name], Decimal(0)) + targets.get(
-            name, Decimal(0)
-        )
-    group_dev = sum((abs(by_group[g] - group_targets[g]) for g in by_group), Decimal(0))
-    class_dev = sum(
-        (abs(values.get(n, Decimal(0)) - targets.get(n, Decimal(0))) for n in names), Decimal(0)
-    )
-    location = sum((rank(problem, g, c) * v for (g, c), v in placed.items()), Decimal(0))
-    trades = Decimal(sum(1 for n in plan.values() if n))
-    cash = values["Cash"]
-    return group_dev, class_dev, location, gains, trades, sales, cash
-
-
-def rank(problem: Problem, group: TaxGroup, asset_class: str) -> int:
-    present = {a.tax_group for a in problem.accounts}
-    never = max(len(problem.affinities.get(g, ())) for g in present)
-
-    def place(g: TaxGroup) -> int:
-        listed = problem.affinities.get(g, ())
-        return listed.index(asset_class) if asset_class in listed else never
-
-    return place(group) - min(place(g) for g in present)
-
-
-def engine_plan(plan: Plan) -> Plan_:
-    chosen: Plan_ = {}
-    for trade in plan.trades:
-        assert trade.shares is not None
-        assert trade.shares == int(trade.shares)
-        sign = 1 if trade.action == Action.BUY else -1
-        key = (trade.account, trade.symbol)
-        chosen[key] = chosen.get(key, 0) + sign * int(trade.shares)
-    return chosen
-
-
-def assert_undominated(problem: Problem, plan: Plan, margins: tuple[Decimal, ...]) -> None:
-    mine = levels(problem, engine_plan(plan))
-    for other in allowed_plans(problem):
-        theirs = levels(problem, other)
-        for level, (a, b, margin) in enumerate(zip(mine, theirs, margins, strict=True)):
-            if b < a - margin:
-                raise AssertionError(
-                    f"{other} beats the engine at level {level + 1}: {theirs} {mine}"
-                )
-            if b > a + Decimal("0.0001"):
-                break  # worse at an earlier level: it cannot dominate
 
 
 EXACT = settings(
@@ -291,10 +202,12 @@ def test_with_strict_order_no_whole_share_plan_beats_the_engine(problem: Problem
     except InfeasibleProblem:
         assert not any(True for _ in allowed_plans(problem))
         return
-    assert_undominated(problem, plan, (CENT, CENT, CENT, CENT, Decimal("0.5"), CENT, CENT))
+    assert_undominated(
+        problem, plan, allowed_plans(problem), (CENT, CENT, CENT, CENT, Decimal("0.5"), CENT, CENT)
+    )
     # And the first level, which nothing comes before, is the best found outright.
     best = min(levels(problem, other)[0] for other in allowed_plans(problem))
-    assert abs(levels(problem, engine_plan(plan))[0] - best) <= CENT
+    assert abs(levels(problem, engine_choice(plan))[0] - best) <= CENT
 
 
 @EXACT
@@ -307,7 +220,7 @@ def test_no_whole_share_plan_beats_the_engine_by_more_than_its_window(problem: P
         assert not any(True for _ in allowed_plans(problem))
         return
     w = Decimal(str(window(build(gather(problem)), strict=False))) * Decimal("1.5") + CENT
-    assert_undominated(problem, plan, (w, w, w, w, Decimal("0.5"), w, w))
+    assert_undominated(problem, plan, allowed_plans(problem), (w, w, w, w, Decimal("0.5"), w, w))
 
 
 # Where each objective level sits in `levels` (the trade count's turnover is at 5).
@@ -337,7 +250,7 @@ def test_no_plan_as_good_before_beats_a_level_the_plan_calls_proven(
         return
     w = Decimal(str(window(build(gather(problem)), strict=False))) * Decimal("1.5") + CENT
     margins = (w, w, w, w, Decimal("0.5"), w, CENT)
-    mine = levels(problem, engine_plan(plan))
+    mine = levels(problem, engine_choice(plan))
     proven = [LEVEL_INDEX[level.objective] for level in plan.proof.levels if level.proven]
     for other in allowed_plans(problem):
         theirs = levels(problem, other)
@@ -382,7 +295,7 @@ def test_the_fast_paths_certified_bounds_hold_for_every_whole_share_plan(problem
     assert outcome is not None
     mine = levels(
         problem,
-        engine_plan(
+        engine_choice(
             assemble(
                 facts,
                 exact_deals(facts, model.lots, outcome.solution),

@@ -6,16 +6,16 @@ class A and 40 % in class B, in value and in placement (its location is its
 sleeves' ranks by percent); an account buys it only where it holds it and its
 affinities list both A and B; it sells it only where neither A nor B is locked;
 and it stands for itself in the rule against buying and selling one class in one
-account. Everything else is as `test_engine_exactness` scores it.
+account. The scoring is `support.brute_force`'s, as for `test_engine_exactness`.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -24,9 +24,10 @@ from rebalance_service.engine import optimize
 from rebalance_service.engine.facts import gather
 from rebalance_service.engine.objective import build, window
 from rebalancer.catalogue import AssetClass, Catalogue, Security, Sleeve, TaxGroup
-from rebalancer.plan import Action, Plan
 from rebalancer.problem import Account, InfeasibleProblem, Mode, Position, Problem
-from rebalancer.targets import Target, TargetKind, resolve_targets
+from rebalancer.targets import Target, TargetKind
+from support import brute_force
+from support.brute_force import Choice, assert_undominated, one_side_each, within_cash
 
 GROUP = {"A": "Stocks", "B": "Bonds", "Cash": "Cash"}
 MIX = (Sleeve("A", Decimal(60)), Sleeve("B", Decimal(40)))
@@ -35,8 +36,6 @@ PARTS = {"AAA": {"A": Decimal(1)}, "BBB": {"B": Decimal(1)},
 DEFAULTS = {"A": "AAA", "B": "BBB"}
 GROUPS = (TaxGroup.TAXABLE, TaxGroup.TAX_DEFERRED, TaxGroup.TAX_FREE)
 ENUMERABLE = 20_000
-
-Choice = dict[tuple[str, str], int]  # (account, symbol) -> shares bought (+) or sold (-)
 
 
 @st.composite
@@ -149,94 +148,14 @@ def choices(problem: Problem, lot: Candidate) -> range:
 
 def allowed_plans(problem: Problem) -> Iterator[Choice]:
     found = candidates(problem)
-    for combo in itertools.product(*(choices(problem, lot) for lot in found)):
-        plan = {(lot.account.key, lot.symbol): n for lot, n in zip(found, combo, strict=True)}
-        if _valid(problem, found, plan):
-            yield plan
 
+    def side(symbol: str) -> str:  # the mix fund stands for itself
+        return symbol if symbol == "MIX" else next(iter(PARTS[symbol]))
 
-def _valid(problem: Problem, found: list[Candidate], plan: Choice) -> bool:
-    sides: dict[tuple[str, str], set[int]] = {}
-    for lot in found:
-        n = plan[(lot.account.key, lot.symbol)]
-        if n:
-            side = "MIX" if lot.symbol == "MIX" else next(iter(PARTS[lot.symbol]))
-            sides.setdefault((lot.account.key, side), set()).add(1 if n > 0 else -1)
-    if any(len(s) > 1 for s in sides.values()):
-        return False
-    for account in problem.accounts:
-        spent = sum(
-            (lot.price * plan[(account.key, lot.symbol)] for lot in found
-             if lot.account.key == account.key),
-            Decimal(0),
-        )  # fmt: skip
-        if account.cash - spent < 0:
-            return False
-    return True
+    def valid(plan: Choice) -> bool:
+        return one_side_each(found, plan, side) and within_cash(problem, found, plan)
 
-
-def _rank(problem: Problem, group: TaxGroup, asset_class: str) -> int:
-    present = {a.tax_group for a in problem.accounts}
-    never = max(len(problem.affinities.get(g, ())) for g in present)
-
-    def place(g: TaxGroup) -> int:
-        listed = problem.affinities.get(g, ())
-        return listed.index(asset_class) if asset_class in listed else never
-
-    return place(group) - min(place(g) for g in present)
-
-
-def levels(problem: Problem, plan: Choice) -> tuple[Decimal, ...]:
-    values: dict[str, Decimal] = {"Cash": Decimal(0), "A": Decimal(0), "B": Decimal(0)}
-    location = gains = sales = Decimal(0)
-    prices: dict[tuple[str, str], Decimal] = {}
-    for account in problem.accounts:
-        values["Cash"] += account.cash
-        for p in account.positions:
-            assert p.price is not None
-            prices[(account.key, p.symbol)] = p.price
-            for name, part in PARTS[p.symbol].items():
-                values[name] += p.value * part
-                location += _rank(problem, account.tax_group, name) * p.value * part
-    for (key, symbol), n in plan.items():
-        account = next(a for a in problem.accounts if a.key == key)
-        security = problem.catalogue.security(symbol)
-        assert security is not None
-        assert security.price is not None
-        price = prices.get((key, symbol), security.price)
-        dollars = price * n
-        values["Cash"] -= dollars
-        for name, part in PARTS[symbol].items():
-            values[name] += dollars * part
-            location += _rank(problem, account.tax_group, name) * dollars * part
-        if n < 0:
-            sales -= dollars
-            if account.tax_group == TaxGroup.TAXABLE:
-                holding = next(p for p in account.positions if p.symbol == symbol)
-                basis = holding.cost_basis
-                per_share = price if basis is None else price - basis / holding.shares
-                gains += max(Decimal(0), per_share) * -n
-    total = sum(values.values(), Decimal(0))
-    targets = resolve_targets(problem.targets, total)
-    by_group: dict[str, Decimal] = {}
-    for name, value in values.items():
-        group = GROUP[name]
-        by_group[group] = by_group.get(group, Decimal(0)) + value - targets.get(name, Decimal(0))
-    group_dev = sum((abs(v) for v in by_group.values()), Decimal(0))
-    class_dev = sum((abs(v - targets.get(n, Decimal(0))) for n, v in values.items()), Decimal(0))
-    trades = Decimal(sum(1 for n in plan.values() if n))
-    return group_dev, class_dev, location, gains, trades, sales, values["Cash"]
-
-
-def engine_choice(plan: Plan) -> Choice:
-    chosen: Choice = {}
-    for trade in plan.trades:
-        assert trade.shares is not None
-        assert trade.shares == int(trade.shares)
-        sign = 1 if trade.action == Action.BUY else -1
-        key = (trade.account, trade.symbol)
-        chosen[key] = chosen.get(key, 0) + sign * int(trade.shares)
-    return chosen
+    return brute_force.allowed_plans(problem, found, partial(choices, problem), valid)
 
 
 @settings(
@@ -256,14 +175,4 @@ def test_no_whole_share_plan_with_a_mix_fund_beats_the_engine_by_more_than_its_w
         return
     cent = Decimal("0.011")
     w = Decimal(str(window(build(gather(problem)), strict=False))) * Decimal("1.5") + cent
-    margins = (w, w, w, w, Decimal("0.5"), w, w)
-    mine = levels(problem, engine_choice(plan))
-    for other in allowed_plans(problem):
-        theirs = levels(problem, other)
-        for level, (a, b, margin) in enumerate(zip(mine, theirs, margins, strict=True)):
-            if b < a - margin:
-                raise AssertionError(
-                    f"{other} beats the engine at level {level + 1}: {theirs} {mine}"
-                )
-            if b > a + Decimal("0.0001"):
-                break
+    assert_undominated(problem, plan, allowed_plans(problem), (w, w, w, w, Decimal("0.5"), w, w))

@@ -17,6 +17,7 @@ from rebalance_service.household import assemble, build_problem
 from rebalance_service.importers import read_statement
 from rebalancer.catalogue import Security, TaxGroup
 from rebalancer.configuration import AccountSettings, EffectiveSettings, UserSettings
+from rebalancer.money import cents
 from rebalancer.plan import Action, Plan
 from rebalancer.problem import Mode
 from support.households import builtin_defaults, placeable_problems
@@ -70,3 +71,26 @@ def test_a_t_bill_sells_its_face_at_about_a_dollar_a_face_dollar_in_full_mode() 
 def test_every_plan_warns_that_the_held_us_lc_has_no_target(mode: Mode) -> None:
     plan, _ = _plan(mode)
     assert [w for w in plan.warnings if w.startswith("US LC holds $") and "no target" in w]
+
+
+@pytest.mark.parametrize("mode", [Mode.FULL, Mode.RELOCATE])
+def test_each_taxable_sale_carries_its_dollars_less_the_basis_of_the_shares_sold(
+    mode: Mode,
+) -> None:
+    plan, problem = _plan(mode)
+    accounts = {a.key: a for a in problem.accounts}  # type: ignore[attr-defined]
+    taxable_sales = 0
+    for trade in plan.trades:
+        account = accounts[trade.account]
+        if trade.action == Action.BUY or account.tax_group != TaxGroup.TAXABLE:
+            assert trade.estimated_gain is None
+            continue
+        held = [p for p in account.positions if p.symbol == trade.symbol]
+        basis = sum(p.cost_basis for p in held)
+        shares = sum(p.shares for p in held)
+        assert trade.shares is not None
+        expected = cents(trade.amount - basis * trade.shares / shares)
+        assert trade.estimated_gain == expected
+        assert f"realizes an estimated ${expected:,.2f} gain" in trade.reason
+        taxable_sales += 1
+    assert taxable_sales, "the sample's taxable account sells in this mode"

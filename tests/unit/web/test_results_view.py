@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
+from rebalance_service.web.formatting import INVESTABLE, MODE_LABELS, TAX_GROUP_LABELS
 from rebalance_service.web.results_view import results_view
+from rebalance_service.web.routes import templates
 
 
 def _trade(
@@ -148,3 +151,77 @@ def test_the_proof_names_what_is_proven_and_what_is_not_in_priority_order() -> N
         "fast",
         True,
     )
+
+
+def _cost(**fields: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "rule": "no_sell",
+        "tax_group": "taxable",
+        "asset_class": "US TSM",
+        "account": None,
+        "mode": None,
+        "deviation_cost": "20000.00",
+        "gains_avoided": "3333.33",
+        "relaxed": True,
+        "summary": "Locking US TSM in taxable leaves the portfolio $20,000.00 further from "
+        "target and avoids an estimated $3,333.33 of gains",
+    }
+    return {**base, **fields}
+
+
+def test_each_rule_that_binds_reads_as_its_sentence_with_what_the_figure_rests_on() -> None:
+    plan = {
+        **PLAN,
+        "constraint_costs": [
+            _cost(),
+            _cost(rule="min_trade", asset_class=None, relaxed=False, summary="The $250.00 x"),
+        ],
+        "constraint_costs_complete": True,
+    }
+    costs = results_view(plan).costs
+    lock, minimum = costs.items
+    assert not costs.all_bound  # the minimum trade is measured on whole shares
+    assert lock.sentence.endswith("avoids an estimated $3,333.33 of gains.")
+    assert (lock.meaning, lock.bound) == ("US total stock market", True)
+    assert (minimum.sentence, minimum.meaning, minimum.bound) == ("The $250.00 x.", "", False)
+
+
+def test_the_mode_is_named_as_the_page_names_it() -> None:
+    summary = "The buy_only mode leaves the portfolio $5.00 further from target"
+    cost = _cost(rule="mode", asset_class=None, tax_group=None, mode="buy_only", summary=summary)
+    plan = {**PLAN, "constraint_costs": [cost], "constraint_costs_complete": True}
+    (item,) = results_view(plan).costs.items
+    assert item.sentence == (
+        "The \u201cBuy only\u201d mode leaves the portfolio $5.00 further from target."
+    )
+
+
+def test_no_rule_changed_the_plan_only_when_every_rule_was_measured() -> None:
+    complete = results_view({**PLAN, "constraint_costs": [], "constraint_costs_complete": True})
+    cut_short = results_view({**PLAN, "constraint_costs": [], "constraint_costs_complete": False})
+    assert complete.costs.none_changed_the_plan
+    assert not cut_short.costs.none_changed_the_plan
+    assert not cut_short.costs.complete
+
+
+def _page(plan: dict[str, Any]) -> str:
+    def url_for(name: str, **path: str) -> SimpleNamespace:  # the app's routes, in outline
+        return SimpleNamespace(path=f"/{name}")
+
+    return templates.get_template("results.html").render(
+        view=results_view(plan),
+        url_for=url_for,
+        mode_labels=MODE_LABELS,
+        tax_groups=TAX_GROUP_LABELS,
+        investable=INVESTABLE,
+    )
+
+
+def test_the_page_says_when_no_rule_changed_the_plan_or_the_list_was_cut_short() -> None:
+    complete = _page({**PLAN, "constraint_costs": [], "constraint_costs_complete": True})
+    assert "None of your rules changed this plan" in complete
+    assert 'id="rule-costs-cut-short"' not in complete
+    cut_short = _page({**PLAN, "constraint_costs": [_cost()], "constraint_costs_complete": False})
+    assert "None of your rules changed this plan" not in cut_short
+    assert "The time allowed ran out before every rule was measured" in cut_short
+    assert "Locking US TSM in taxable leaves the portfolio $20,000.00" in cut_short

@@ -19,6 +19,8 @@ def _trade(**fields: object) -> dict[str, object]:
         "unit_price": "72.5",
         "amount": "725.00",
         "reason": "US TSM is trimmed to its target",
+        "tax_group": "tax_deferred",
+        "estimated_gain": None,
     }
     return {**base, **fields}
 
@@ -53,22 +55,32 @@ def test_a_buy_without_a_price_is_ordered_by_its_amount() -> None:
     assert (line.unpriced, line.quantity, line.price) == (True, "", "")
 
 
-def test_the_estimated_gain_is_what_each_sale_says_it_realizes() -> None:
-    assert estimated_gain(_trade(reason="x; realizes an estimated $1,105.80 gain")) == Decimal(
+def test_the_estimated_gain_is_the_figure_each_sale_carries() -> None:
+    assert estimated_gain(_trade(tax_group="taxable", estimated_gain="1105.80")) == Decimal(
         "1105.80"
     )
-    assert estimated_gain(_trade(reason="x; realizes an estimated $0.98 loss")) == Decimal("-0.98")
-    assert estimated_gain(_trade(reason="x; cost basis unknown, so counted as all gain")) == (
-        Decimal("725.00")
+    assert estimated_gain(_trade(tax_group="taxable", estimated_gain="-0.98")) == Decimal("-0.98")
+    assert estimated_gain(_trade(tax_group="tax_free")) is None
+    assert estimated_gain(_trade(action="buy", tax_group="taxable")) is None
+
+
+def test_a_taxable_sale_without_a_known_basis_counts_as_all_gain() -> None:
+    assert estimated_gain(_trade(tax_group="taxable")) == Decimal("725.00")
+    assert estimated_gain(_trade(tax_group=None)) == Decimal("725.00")  # planned as taxable
+
+
+def test_the_total_gain_never_reads_the_reason_text() -> None:
+    trade = _trade(
+        tax_group="taxable", estimated_gain="12.00", reason="realizes an estimated $99.00 gain"
     )
-    assert estimated_gain(_trade(reason="x; no tax on a sale in a tax-free account")) is None
+    assert estimated_gain(trade) == Decimal("12.00")
 
 
 def test_the_summary_totals_trades_gains_and_the_distance_from_target() -> None:
     plan = {
         "trades": [
-            _trade(reason="realizes an estimated $100.00 gain"),
-            _trade(reason="realizes an estimated $30.50 loss", amount="50.00"),
+            _trade(tax_group="taxable", estimated_gain="100.00"),
+            _trade(tax_group="taxable", estimated_gain="-30.50", amount="50.00"),
             _trade(action="buy", amount="700.00"),
         ],
         "allocation_before": [
@@ -81,16 +93,27 @@ def test_the_summary_totals_trades_gains_and_the_distance_from_target() -> None:
         ],
     }
     found = summary(plan)
-    assert (found.trades, found.sold, found.bought, found.gains) == (
+    assert (found.trades, found.sold, found.bought, found.gains, found.unknown_basis) == (
         3,
         Decimal("775.00"),
         Decimal("700.00"),
         Decimal("69.50"),
+        0,
     )
     assert found.sentence() == (
         "3 trades: sell $775.00, buy $700.00; estimated realized gains $69.50; "
         "10.0 % of the portfolio is off target before, 1.0 % after."
     )
+
+
+def test_the_summary_counts_the_sales_without_a_known_basis() -> None:
+    plan = {
+        "trades": [_trade(tax_group="taxable"), _trade(tax_group="taxable", estimated_gain="5")],
+        "allocation_before": [],
+        "allocation_after": [],
+    }
+    found = summary(plan)
+    assert (found.gains, found.unknown_basis) == (Decimal("730.00"), 1)
 
 
 def test_the_download_is_named_for_the_exports_date_and_the_mode() -> None:

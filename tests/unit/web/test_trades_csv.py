@@ -49,6 +49,14 @@ def test_the_csv_has_a_header_and_one_row_per_trade_in_order() -> None:
     assert rows[2][6:9] == ["", "", "8125.11"]
 
 
+def test_a_sale_carries_its_estimated_gain_and_a_loss_stays_a_number() -> None:
+    sale = {**TRADE, "action": "sell", "tax_group": "taxable", "estimated_gain": "-30.50"}
+    header, sold, bought = csv.reader(io.StringIO(trades_csv([sale, TRADE])))
+    column = header.index("Estimated gain")
+    assert header[column - 1 : column + 2] == ["Amount", "Estimated gain", "Reason"]
+    assert (sold[column], bought[column]) == ("-30.50", "")
+
+
 def test_a_description_written_as_a_formula_is_defused_in_the_file() -> None:
     text = trades_csv([{**TRADE, "description": "=cmd|' /C calc'!A0"}])
     row = list(csv.reader(io.StringIO(text)))[1]

@@ -144,12 +144,14 @@ class UserStore:
             # collation: the catalogue and its version read the same on every database.
             securities = sorted(session.scalars(select(SecurityRow)), key=lambda s: s.symbol)
             mixes: dict[str, list[dict[str, str]]] = {}
+            published: dict[str, str] = {}
             for sleeve in sorted(
                 session.scalars(select(SecuritySleeveRow)), key=lambda s: (s.symbol, s.position)
             ):
                 mixes.setdefault(sleeve.symbol, []).append(
                     {"asset_class": sleeve.asset_class, "percent": sleeve.percent}
                 )
+                published[sleeve.symbol] = sleeve.as_of
             affinities = sorted(
                 session.scalars(select(DefaultAffinityRow)), key=lambda a: (a.tax_group, a.rank)
             )
@@ -162,6 +164,7 @@ class UserStore:
                     for t in targets
                 ],
                 "affinities": _grouped(affinities),
+                "mixes_published": published,
             }
         canonical = json.dumps(document, sort_keys=True).encode()
         document["version"] = hashlib.sha256(canonical).hexdigest()[:16]

@@ -45,7 +45,7 @@ def create_app(
     # Each worker process keeps its own; the use cases reach it as a module's.
     use_cases.KEY_CACHE = KeyCache(ttl_seconds=settings.key_cache_seconds)
     lifespan = _storing_in(storage, tokens or CountedHere()) if storage else None
-    return Starlette(
+    app = Starlette(
         routes=[*page_routes(), *api_routes()],
         middleware=[
             Middleware(AccessLog),
@@ -61,6 +61,8 @@ def create_app(
         exception_handlers=exception_handlers(json_error),
         lifespan=lifespan or _storing_over_http(settings),
     )
+    app.state.solve_limits = use_cases.SolveLimits(settings.solve_seconds, settings.prove_seconds)
+    return app
 
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]

@@ -209,7 +209,8 @@ def decode_defaults(document: internal_api.Catalogue) -> Defaults:
     """The installation's catalogue and default settings, as the config service sends them."""
     parts = {k: document[k] for k in ("targets", "affinities", "asset_classes", "securities")}
     settings = decode_config_document(parts).settings
-    catalogue = Catalogue.of(settings.asset_classes or (), settings.securities or ())
+    published = document.get("mixes_published") or {}  # absent from a service of before
+    catalogue = Catalogue.of(settings.asset_classes or (), settings.securities or (), published)
     affinities = settings.affinities or dict.fromkeys(TaxGroup, ())
     return Defaults(catalogue, settings.targets or (), affinities)
 

@@ -147,6 +147,7 @@ def plan_document(plan: Plan, household: Household) -> JSON:
                 "unit_price": number(t.unit_price),
                 "amount": money(t.amount),
                 "reason": t.reason,
+                "estimated_gain": None if t.estimated_gain is None else money(t.estimated_gain),
             }
             for t in plan.trades
         ],
@@ -183,6 +184,8 @@ def proof_document(proof: Proof) -> JSON:
         "proven": proof.proven,
         "window": money(proof.window),
         "provable": proof.provable,
+        "stopped_by_time_limit": proof.stopped is not None,
+        "stopped_reason": proof.stopped,
         "levels": [
             {"objective": level.objective.value, "proven": level.proven} for level in proof.levels
         ],

@@ -30,6 +30,10 @@ class Settings:
     body_timeout: float
     # How long a worker keeps a token's derived keys in memory; 0 keeps none.
     key_cache_seconds: int = 300
+    # The solver's time limit for a plan, and for one with prove=true; past it the
+    # best plan found is returned, its proof saying so.
+    solve_seconds: int = 10
+    prove_seconds: int = 60
     # Proxies whose X-Forwarded-For/-Proto are believed (addresses or networks); none by
     # default, so no client can name its own address past the guessing limit.
     forwarded_allow_ips: tuple[str, ...] = ()
@@ -52,6 +56,8 @@ class Settings:
             header_timeout=_whole(environ, "HEADER_TIMEOUT_SECONDS", 10, 1, 3600),
             body_timeout=_whole(environ, "BODY_TIMEOUT_SECONDS", 20, 1, 3600),
             key_cache_seconds=_whole(environ, "KEY_CACHE_SECONDS", 300, 0, 3600),
+            solve_seconds=_whole(environ, "SOLVE_SECONDS", 10, 1, 600),
+            prove_seconds=_whole(environ, "PROVE_SECONDS", 60, 1, 3600),
             forwarded_allow_ips=_networks(environ, "FORWARDED_ALLOW_IPS"),
         )
 

@@ -56,6 +56,14 @@ class RebalanceRequest:
     prove: bool = False  # the exact search, seconds rather than milliseconds (`optimize`)
 
 
+@dataclass(frozen=True)
+class SolveLimits:
+    """Seconds the solver may take for a plan, and for one with a proof (settings)."""
+
+    plan: float = 10
+    proof: float = 60
+
+
 # One per worker process: the web flow's pages reuse a token's keys for a few minutes.
 KEY_CACHE = KeyCache()
 
@@ -91,22 +99,29 @@ async def read_household(
 
 
 async def rebalance(
-    store: ConfigStorage, token: Token, uploads: Sequence[Upload], request: RebalanceRequest
+    store: ConfigStorage,
+    token: Token,
+    uploads: Sequence[Upload],
+    request: RebalanceRequest,
+    limits: SolveLimits = SolveLimits(),
 ) -> tuple[Plan, Household]:
     household = await read_household(store, token, uploads)
-    return await plan_trades(household, request), household
+    return await plan_trades(household, request, limits), household
 
 
 # Every plan says what each rule costs, within half its own time (or 50 ms).
 _COSTS = CostBudget(clock=time.perf_counter)
 
 
-async def plan_trades(household: Household, request: RebalanceRequest) -> Plan:
+async def plan_trades(
+    household: Household, request: RebalanceRequest, limits: SolveLimits = SolveLimits()
+) -> Plan:
     problem = build_problem(household, request.mode, request.fractional, request.credits or {})
     if request.prove:
-        solve = partial(optimize, problem, method="exact", costs=_COSTS)
+        solve = partial(optimize, problem, method="exact", costs=_COSTS, seconds=limits.proof)
         return await anyio.to_thread.run_sync(solve, limiter=_proof_limiter())
-    return await anyio.to_thread.run_sync(partial(optimize, problem, costs=_COSTS))
+    solve = partial(optimize, problem, costs=_COSTS, seconds=limits.plan)
+    return await anyio.to_thread.run_sync(solve)
 
 
 @cache

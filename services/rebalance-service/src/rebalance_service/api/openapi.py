@@ -252,6 +252,12 @@ _TRADE_FIELDS = {
     },
     "amount": _DECIMAL,
     "reason": _TEXT,
+    "estimated_gain": {
+        **_NULLABLE_DECIMAL,
+        "description": "dollars: a sale's estimated realized gain in a taxable account "
+        "(negative: a loss), from the cost basis of the shares sold, pro rata; null for a "
+        "buy, a sale in a tax-advantaged account, or one whose cost basis is unknown",
+    },
 }
 _CASH_FIELDS = {
     "account": _TEXT,
@@ -279,6 +285,17 @@ _PROOF_FIELDS = {
         "type": "boolean",
         "description": "prove=true would be accepted: the household has at most "
         f"{PROVE_LIMIT} whole-share trade candidates",
+    },
+    "stopped_by_time_limit": {
+        "type": "boolean",
+        "description": "the solver reached its time limit (SOLVE_SECONDS, or PROVE_SECONDS "
+        "with prove=true) and the plan is the best found by then: it keeps every rule, "
+        "but the levels it could not finish are not proven (a warning says so too)",
+    },
+    "stopped_reason": {
+        "type": ["string", "null"],
+        "description": 'why the solver stopped short, in words ("stopped at the 10 s '
+        'time limit"); null when it ran to the end',
     },
     "levels": _list(
         _object(

@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 from rebalance_service import use_cases
 from rebalance_service.api.openapi import OPENAPI
 from rebalance_service.documents import plan_document, portfolio_document, settings_document
-from rebalance_service.edge.app_state import config_storage
+from rebalance_service.edge.app_state import config_storage, solve_limits
 from rebalance_service.edge.errors import RequestError
 from rebalance_service.edge.tokens import admit, bearer_token
 from rebalance_service.edge.uploads import read_form, read_rebalance_request, read_uploads
@@ -135,7 +135,7 @@ async def post_rebalance(request: Request) -> Response:
     form = await read_form(request)
     uploads = await read_uploads(form)
     plan, household = await use_cases.rebalance(
-        config_storage(request), token, uploads, read_rebalance_request(form)
+        config_storage(request), token, uploads, read_rebalance_request(form), solve_limits(request)
     )
     return JSONResponse(plan_document(plan, household), headers=_PRIVATE)
 

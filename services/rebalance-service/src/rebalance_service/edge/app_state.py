@@ -6,11 +6,17 @@ from starlette.requests import HTTPConnection
 
 from rebalance_service.edge.rate_limit import TokenLimiter
 from rebalance_service.storage import ConfigStorage
+from rebalance_service.use_cases import SolveLimits
 
 
 def config_storage(request: HTTPConnection) -> ConfigStorage:
     store: ConfigStorage = request.app.state.config_storage
     return store
+
+
+def solve_limits(request: HTTPConnection) -> SolveLimits:
+    limits: SolveLimits = request.app.state.solve_limits
+    return limits
 
 
 def token_limiter(request: HTTPConnection) -> TokenLimiter:

@@ -26,10 +26,16 @@ Pipeline: `facts` (credits, prices, the lots that may trade) -> `objective.build
 (the program) -> `solve` -> `proof` (how far the plan is proven the best, level by
 level) -> `exact` (shares and cents) -> `assemble` (trades in order, with
 `reasons`, cash and allocation before and after, warnings, the proof).
+
+A time limit (`seconds`) covers the whole plan, every level and the cost report:
+past it the engine keeps the best plan it has (HiGHS's incumbent, the previous
+level's plan, or else the fast path's), which meets every constraint above; the
+levels it could not finish are not proven, and the proof and a warning say why.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -37,11 +43,20 @@ from typing import Literal
 
 from rebalance_service.engine.assemble import assemble
 from rebalance_service.engine.costs import constraint_costs
+from rebalance_service.engine.deadline import Clock, Deadline
 from rebalance_service.engine.exact import exact_deals
 from rebalance_service.engine.facts import Facts, gather, sale_blocker
+from rebalance_service.engine.model import Model
 from rebalance_service.engine.objective import build
-from rebalance_service.engine.proof import exact_proof, fast_proof
-from rebalance_service.engine.solve import NODE_LIMIT, SolverFailed, solve_exact, solve_fast
+from rebalance_service.engine.proof import exact_proof, fast_proof, unproven_proof
+from rebalance_service.engine.rounding import Rounder
+from rebalance_service.engine.solve import (
+    NODE_LIMIT,
+    Outcome,
+    SolverFailed,
+    solve_exact,
+    solve_fast,
+)
 from rebalance_service.engine.text import dollars, label
 from rebalancer.money import ZERO
 from rebalancer.plan import Plan
@@ -101,6 +116,8 @@ def optimize(
     strict: bool = False,
     method: SolveMethod = "auto",
     costs: CostBudget | None = None,
+    seconds: float | None = None,
+    clock: Clock = time.perf_counter,
 ) -> Plan:
     """The household's plan, with how far it is proven the best (`proof`).
 
@@ -110,10 +127,13 @@ def optimize(
     materiality window off (`objective`): every level then holds to half a cent,
     which is slower and, with whole shares, lets cents of deviation outweigh
     everything after them. With `costs`, the plan also says what each of the
-    user's binding rules costs (`costs`), within that budget.
+    user's binding rules costs (`costs`), within that budget. With `seconds`, the
+    plan is done within about that long on `clock` (see the module docstring); a
+    clock is read only then.
     """
-    clock = costs.clock if costs is not None else None
-    began = clock() if clock is not None else 0.0
+    deadline = Deadline(clock, seconds) if seconds is not None else None
+    costs_clock = costs.clock if costs is not None else None
+    began = costs_clock() if costs_clock is not None else 0.0
     facts = gather(problem)
     _check_cash(facts)
     model = build(facts, strict=strict)
@@ -123,42 +143,88 @@ def optimize(
         raise TooLargeToProve(whole)
     exact = method == "exact" or (method == "auto" and (strict or whole <= EXACT_LIMIT))
     try:
-        outcome = solve_fast(model) if method != "exact" else None
+        outcome = solve_fast(model, deadline) if method != "exact" else None
         searched = exact or outcome is None
         if searched:
             start = outcome.solution if outcome is not None else None
             nodes = PROVE_NODES if method == "exact" else NODE_LIMIT
-            outcome = solve_exact(model, start, nodes)
+            outcome = _searched(facts, model, start, nodes, deadline, strict=strict)
     except SolverFailed as failure:
         if "infeasible" not in failure.status.lower():
             raise
         raise InfeasibleProblem(_explain(facts)) from failure
     assert outcome is not None  # solve_exact returns one or raises
+    stopped = deadline is not None and deadline.hit
     notes = [
         f"The {level} is the best found within the search limit, not proven the least."
         for level in outcome.unproven
     ]
-    proof = (
-        exact_proof(model, outcome.unproven)
-        if searched
-        else fast_proof(model, outcome.solution, outcome.relaxed)
-    )
+    if searched:
+        proof = exact_proof(model, outcome.unproven)
+    elif stopped:  # no time left to check it against the relaxation
+        proof = unproven_proof(model)
+    else:
+        proof = fast_proof(model, outcome.solution, outcome.relaxed, deadline)
     proof = replace(proof, provable=whole <= PROVE_LIMIT)
+    if deadline is not None and deadline.hit:  # the fast proof's programs may have hit it
+        reason = deadline.reason()
+        proof = replace(proof, stopped=reason)
+        notes.append(
+            f"The plan {reason}: it is the best found by then and meets every rule, "
+            "but the levels marked unproven may have a better answer."
+        )
     deals = exact_deals(facts, model.lots, outcome.solution)
     plan = assemble(facts, deals, notes, proof)
     if costs is None:
         return plan
-    deadline = None
-    if clock is not None:
-        limit = clock() + max(costs.share * (clock() - began), costs.least)
-        deadline = lambda: clock() > limit  # noqa: E731 - a closure over the limit
-    report = constraint_costs(facts, plan, deals, deadline)
+    budget = deadline
+    if costs_clock is not None:
+        spent = costs_clock() - began
+        allowed = max(costs.share * spent, costs.least)
+        if deadline is not None:  # the plan's own time limit is the report's too
+            allowed = min(allowed, deadline.left())
+        budget = Deadline(costs_clock, allowed)
+    report = constraint_costs(facts, plan, deals, budget)
     return replace(
         plan,
         constraint_costs=report.costs,
         constraint_costs_complete=report.complete,
         warnings=plan.warnings + report.warnings,
     )
+
+
+def _searched(
+    facts: Facts,
+    model: Model,
+    start: list[float] | None,
+    nodes: int,
+    deadline: Deadline | None,
+    *,
+    strict: bool,
+) -> Outcome:
+    """The exact search; stopped by the deadline, its plan if that meets every row
+    (a level stopped before the trade flags are whole may break the minimum trade),
+    else the fast path's, every level unproven."""
+    try:
+        outcome = solve_exact(model, start, nodes, deadline)
+    except SolverFailed:
+        if deadline is None or not deadline.hit:
+            raise
+        outcome = None
+    if deadline is None or not deadline.hit:
+        assert outcome is not None
+        return outcome
+    every = [level.name for level in model.levels if level.costs]
+    if outcome is not None:
+        rounder = Rounder(model)
+        whole = rounder.complete(rounder.whole_flags(outcome.solution), [])
+        if whole is not None:
+            return replace(outcome, solution=whole)
+    fresh = build(facts, strict=strict)  # the search made the model's trade flags integer
+    fast = solve_fast(fresh)
+    if fast is None:  # no rounding works: a search, unlimited, is the only way to a plan
+        return replace(solve_exact(build(facts, strict=strict), None, nodes), unproven=every)
+    return Outcome(fast.solution, unproven=every)
 
 
 def _raisable(facts: Facts, index: int) -> Decimal:

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from rebalance_service.engine.exact import Deal, cash_after
 from rebalance_service.engine.facts import Facts, Lot, is_lot
-from rebalance_service.engine.reasons import reason, unmet_targets
+from rebalance_service.engine.reasons import estimated_gain, reason, unmet_targets
 from rebalance_service.engine.text import dollars
 from rebalancer.allocation import measure_allocation
 from rebalancer.catalogue import CASH_CLASS
@@ -40,6 +40,7 @@ def assemble(facts: Facts, deals: list[Deal], notes: list[str], proof: Proof) ->
             reason=reason(facts, d, ordered),
             unit_price=facts.lots[d.lot].unit_price,
             mix=facts.lots[d.lot].mix,
+            estimated_gain=estimated_gain(facts, d),
         )
         for d in ordered
     )

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from rebalance_service.engine.deadline import Deadline, passed
 from rebalance_service.engine.ledger import Ledger
 from rebalance_service.engine.model import LotColumns, Model
 
@@ -55,9 +56,17 @@ Goals = tuple[float, float]  # group deviation, class deviation
 Excess = tuple[float, float]  # how far past the goals: groups, classes
 
 
-def polish(model: Model, y: list[float], goals: Goals, *, thrifty: bool = False) -> bool:
-    """Move shares of `y` toward `goals`; True if any moved."""
-    polisher = _Polisher(model, y)
+def polish(
+    model: Model,
+    y: list[float],
+    goals: Goals,
+    *,
+    thrifty: bool = False,
+    deadline: Deadline | None = None,
+) -> bool:
+    """Move shares of `y` toward `goals`, round by round until the `deadline`
+    passes; True if any moved."""
+    polisher = _Polisher(model, y, deadline)
     if not thrifty:
         return polisher.run(goals, opening=True, thrifty=False)
     # Trades made larger or smaller first; new ones only for what they cannot reach.
@@ -65,18 +74,20 @@ def polish(model: Model, y: list[float], goals: Goals, *, thrifty: bool = False)
     return polisher.run(goals, opening=True, thrifty=True) or kept
 
 
-def thin(model: Model, y: list[float], goals: Goals) -> bool:
-    """Close the trades of `y` that another trade can take over; True if any closed."""
-    return _Thinner(model, y).run(goals)
+def thin(model: Model, y: list[float], goals: Goals, deadline: Deadline | None = None) -> bool:
+    """Close the trades of `y` that another trade can take over, sweep by sweep
+    until the `deadline` passes; True if any closed."""
+    return _Thinner(model, y, deadline).run(goals)
 
 
 class _Mover:
     """A plan changed a move at a time, with how far it stands from its goals."""
 
-    def __init__(self, model: Model, y: list[float]) -> None:
+    def __init__(self, model: Model, y: list[float], deadline: Deadline | None = None) -> None:
         self.model = model
         self.y = y
         self.ledger = Ledger(model, y)
+        self.deadline = deadline  # checked between rounds: each leaves a whole plan
 
     def _allowed(self, move: Move) -> bool:
         """Within the column's bounds, and no trade at all or at least the minimum."""
@@ -105,8 +116,8 @@ class _Mover:
 
 
 class _Polisher(_Mover):
-    def __init__(self, model: Model, y: list[float]) -> None:
-        super().__init__(model, y)
+    def __init__(self, model: Model, y: list[float], deadline: Deadline | None) -> None:
+        super().__init__(model, y, deadline)
         # An account's candidate moves change only with its own trades and with which
         # classes are over or under target: kept until either changes (most rounds
         # move nothing in most accounts, and listing the moves is most of the work).
@@ -120,6 +131,8 @@ class _Polisher(_Mover):
         excess = self._excess(goals, [])
         moved_any = False
         for _ in range(_ROUNDS):
+            if passed(self.deadline):
+                break
             moved = False
             for account, lots in by_account.items():
                 if excess == (0.0, 0.0):
@@ -249,8 +262,8 @@ class _Polisher(_Mover):
 
 
 class _Thinner(_Mover):
-    def __init__(self, model: Model, y: list[float]) -> None:
-        super().__init__(model, y)
+    def __init__(self, model: Model, y: list[float], deadline: Deadline | None) -> None:
+        super().__init__(model, y, deadline)
         self.by_account: dict[int, list[LotColumns]] = {}
         for lot in model.lots:
             self.by_account.setdefault(lot.account, []).append(lot)
@@ -265,7 +278,7 @@ class _Thinner(_Mover):
     def run(self, goals: Goals) -> bool:
         """Sweeps over the trades, smallest first, until one closes none."""
         closed = False
-        while self._sweep(goals):
+        while not passed(self.deadline) and self._sweep(goals):
             closed = True
         return closed
 

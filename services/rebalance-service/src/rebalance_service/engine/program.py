@@ -1,7 +1,9 @@
 """The model loaded into HiGHS, with the few operations the solve paths need.
 
-Options are fixed for determinism: one thread, a fixed random seed, no time
-limit (a clock would make the result depend on the machine), HiGHS's output off.
+Options are fixed for determinism: one thread, a fixed random seed, HiGHS's
+output off, and no time limit unless the caller set a `deadline` (a clock makes
+the result depend on the machine: only a plan that would otherwise run too long
+gets one).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from rebalance_service.engine.deadline import Deadline
 from rebalance_service.engine.model import Level, Model
 
 _OPTIONS: dict[str, bool | int | float | str] = {
@@ -49,9 +52,12 @@ class Found:
 
 
 class Program:
-    def __init__(self, model: Model, *, relaxed: bool = False) -> None:
+    def __init__(
+        self, model: Model, *, relaxed: bool = False, deadline: Deadline | None = None
+    ) -> None:
         self.model = model
         self.relaxed = relaxed
+        self.deadline = deadline  # each run gets what is left of it
         self.level_rows: list[tuple[dict[int, float], float]] = []  # costs, upper
         self.costs: dict[int, float] = {}
         self.highs = self._fresh()
@@ -121,16 +127,21 @@ class Program:
     def relaxation(self) -> tuple[float, list[float]] | None:
         """The linear relaxation's optimum (objective without offset) and solution."""
         if self.relaxed:  # already linear; an option set anew costs the next run 50 us
-            self.highs.run()
+            self._run()
         else:
             self.highs.setOptionValue("solve_relaxation", True)
-            self.highs.run()
+            self._run()
             self.highs.setOptionValue("solve_relaxation", False)
         if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         return self.highs.getInfo().objective_function_value, list(
             self.highs.getSolution().col_value
         )
+
+    def reduced_costs(self) -> list[float]:
+        """The last optimum's reduced costs, by column: a column at its upper bound of
+        zero whose reduced cost is negative would improve the objective if opened."""
+        return list(self.highs.getSolution().col_dual)
 
     def search(self, level: Level, start: list[float] | None, nodes: int) -> Found:
         """Branch and bound to within half the level's tolerance, or to the node limit."""
@@ -152,7 +163,7 @@ class Program:
         highs.setOptionValue("mip_max_nodes", nodes)
         if start is not None:
             highs.setSolution(len(start), np.arange(len(start), dtype=np.int32), np.array(start))
-        highs.run()
+        self._run()
         status = highs.getModelStatus()
         info = highs.getInfo()
         if info.primal_solution_status != 2:  # no feasible plan found
@@ -171,6 +182,16 @@ class Program:
         gap = level.tolerance / 2
         bound = max(level.offset + info.mip_dual_bound, value - gap)
         return Found(solution, min(bound, value), proven=True)
+
+    def _run(self) -> None:
+        deadline = self.deadline
+        if deadline is None:
+            self.highs.run()
+            return
+        self.highs.setOptionValue("time_limit", deadline.left())
+        self.highs.run()
+        if self.highs.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
+            deadline.hit = True
 
     def keep(self, costs: dict[int, float], upper: float) -> int:
         """Add the row sum(costs * x) <= upper (a level kept near its optimum)."""

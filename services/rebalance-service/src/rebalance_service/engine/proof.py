@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
 
+from rebalance_service.engine.deadline import Deadline
 from rebalance_service.engine.model import Level, Model
 from rebalance_service.engine.program import Program
 from rebalance_service.engine.solve import solver_slack, trades_made
@@ -31,7 +32,17 @@ def exact_proof(model: Model, unproven: list[str]) -> Proof:
     return _proof(model, Method.EXACT, levels)
 
 
-def fast_proof(model: Model, solution: list[float], relaxed: dict[str, float]) -> Proof:
+def unproven_proof(model: Model) -> Proof:
+    """No level proven: the plan stopped before it could be checked."""
+    return _proof(model, Method.FAST, [(key, False) for key, _ in _levels(model)])
+
+
+def fast_proof(
+    model: Model,
+    solution: list[float],
+    relaxed: dict[str, float],
+    deadline: Deadline | None = None,
+) -> Proof:
     """The levels at which the relaxation proves the rounded plan the best.
 
     `relaxed` holds the fast path's own relaxed optima (`Outcome.relaxed`), found
@@ -39,9 +50,10 @@ def fast_proof(model: Model, solution: list[float], relaxed: dict[str, float]) -
     a tighter program, so each is at least this check's bound. Where they agree
     (the first level; a level whose optimum is its floor) no program is solved
     here, and a plan past one of them by more than the tolerance is unproven at
-    once. Most plans need no linear program here at all.
+    once. Most plans need no linear program here at all. A program the `deadline`
+    stops proves nothing: its level, and those after it, are not proven.
     """
-    chain = _Chain(model, {} if model.relocate else relaxed)  # relocate pinned its rows
+    chain = _Chain(model, {} if model.relocate else relaxed, deadline)  # relocate pinned its rows
     results: list[tuple[Objective, bool]] = []
     holding = True  # every level so far proven
     for key, level in _levels(model):
@@ -54,9 +66,10 @@ def fast_proof(model: Model, solution: list[float], relaxed: dict[str, float]) -
 class _Chain:
     """Each level's relaxed bound, with the earlier ones held within their tolerance."""
 
-    def __init__(self, model: Model, relaxed: dict[str, float]) -> None:
+    def __init__(self, model: Model, relaxed: dict[str, float], deadline: Deadline | None) -> None:
         self.model = model
         self.relaxed = relaxed
+        self.deadline = deadline
         self.agrees = True  # every bound so far is the fast path's own optimum
         self.rows: list[tuple[dict[int, float], float]] = []  # the levels held so far
         self._program: Program | None = None
@@ -98,7 +111,7 @@ class _Chain:
         return None if optimum is None else level.offset + optimum[0]
 
     def _start(self) -> Program:
-        self._program = Program(self.model, relaxed=True)
+        self._program = Program(self.model, relaxed=True, deadline=self.deadline)
         for costs, upper in self.rows:
             self._program.keep(costs, upper)
         return self._program

@@ -5,7 +5,8 @@ the class is under or over target (in percentage points of the household, before
 trades), or it moves to a better placement, or it raises cash for the account's
 buys. The second says why here: for a buy, whether the tax group is the class's
 best placement; for a sale, the estimated gain or loss it realizes in a taxable
-account, or that a tax-advantaged account owes nothing on it.
+account (the figure the trade also carries, `estimated_gain`), or that a
+tax-advantaged account owes nothing on it.
 
 Warnings name the constraint behind every target left further off than whole
 shares explain: the mode, a lock, untradable holdings, an affinity list no tax
@@ -22,7 +23,7 @@ from rebalance_service.engine.exact import Deal
 from rebalance_service.engine.facts import Facts, Lot, sale_blocker
 from rebalance_service.engine.text import dollars, label, listed
 from rebalancer.catalogue import CASH_CLASS, TaxGroup, mix_label
-from rebalancer.money import HUNDRED, ZERO
+from rebalancer.money import HUNDRED, ZERO, cents
 from rebalancer.plan import Action
 from rebalancer.problem import Mode
 
@@ -124,13 +125,25 @@ def _sell_why(facts: Facts, lot: Lot, deals: Sequence[Deal]) -> str:
     return f"{lot.asset_class} is trimmed to its target"
 
 
+def estimated_gain(facts: Facts, deal: Deal) -> Decimal | None:
+    """The gain a sale realizes in a taxable account, in cents (negative: a loss): its
+    dollars less the held shares' cost basis pro rata. None for a buy, a sale in a
+    tax-advantaged account, or one whose basis is unknown."""
+    lot = facts.lots[deal.lot]
+    if deal.action != Action.SELL or facts.tax_group(lot) != TaxGroup.TAXABLE:
+        return None
+    if lot.cost_basis is None or deal.shares is None or lot.held <= 0:
+        return None
+    return cents(deal.amount - lot.cost_basis * deal.shares / lot.held)
+
+
 def _sell_tax(facts: Facts, lot: Lot, deal: Deal) -> str:
     tax_group = facts.tax_group(lot)
     if tax_group != TaxGroup.TAXABLE:
         return f"no tax on a sale in a {label(tax_group)} account"
-    if lot.cost_basis is None or deal.shares is None or lot.held <= 0:
+    gain = estimated_gain(facts, deal)
+    if gain is None:
         return "cost basis unknown, so counted as all gain"
-    gain = deal.amount - lot.cost_basis * deal.shares / lot.held
     if gain < 0:
         return f"realizes an estimated {dollars(-gain)} loss"
     return f"realizes an estimated {dollars(gain)} gain"

@@ -25,6 +25,7 @@ import math
 
 import numpy as np
 
+from rebalance_service.engine.deadline import Deadline
 from rebalance_service.engine.fill import spend_leftover_cash
 from rebalance_service.engine.model import LotColumns, Model
 from rebalance_service.engine.polish import Goals, polish, thin
@@ -54,15 +55,18 @@ class Rounder:
             spend_leftover_cash(self.model, y)
         return self.complete(y, kept or [])
 
-    def polish(self, plan: list[float], goals: Goals, *, thrifty: bool) -> list[float] | None:
+    def polish(
+        self, plan: list[float], goals: Goals, *, thrifty: bool, deadline: Deadline | None = None
+    ) -> list[float] | None:
         """The plan with single shares moved toward the deviation `goals` and then the
         trades it can do without closed (see `polish`), or None if nothing changed or
         the changes break a row."""
         if self.model.relocate:  # relocation keeps class totals: nothing to move
             return None
         y = list(plan)
-        polished = list(y) if polish(self.model, y, goals, thrifty=thrifty) else None
-        if thin(self.model, y, goals):
+        moved = polish(self.model, y, goals, thrifty=thrifty, deadline=deadline)
+        polished = list(y) if moved else None
+        if thin(self.model, y, goals, deadline):
             thinned = self.complete(y, [])
             if thinned is not None or polished is None:
                 return thinned

@@ -35,8 +35,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from rebalance_service.engine.deadline import Deadline, passed
 from rebalance_service.engine.model import Level, Model
-from rebalance_service.engine.polish import Goals
 from rebalance_service.engine.program import Program, SolverFailed
 from rebalance_service.engine.rounding import Rounder
 
@@ -75,12 +75,15 @@ def solver_slack(value: float) -> float:
     return 1e-6 * (1.0 + abs(value))
 
 
-def solve_fast(model: Model) -> Outcome | None:
+def solve_fast(model: Model, deadline: Deadline | None = None) -> Outcome | None:
     """The fractional lexicographic optimum, rounded; None if no rounding works.
 
     Each level's relaxed optimum is rounded, and the best whole-share plan among
     those roundings is kept (`better`): rounding the final optimum is usually best,
     but not always, since every later level spends the slack the earlier ones left.
+    Past the `deadline` no more levels are solved and the polish stops where it
+    is: the best plan in hand is rounded and kept. The first level always runs to
+    its end, so there is a plan to round.
     """
     program = Program(model, relaxed=True)
     for row in model.relocate_rows.values():
@@ -96,13 +99,18 @@ def solve_fast(model: Model) -> Outcome | None:
         costs = level.relaxed if level.relaxed is not None else level.costs
         if not costs:
             continue
+        if solution is not None and passed(deadline):
+            break
         program.objective(costs)
         relaxed = program.relaxation()
         if relaxed is None:
             if solution is None:  # the rows alone admit no plan
                 raise SolverFailed(level.name, "infeasible")
-            break  # the rows kept so far are too tight for the LP's tolerances: stop here
+            # Out of time, or the rows kept so far are too tight for the LP's
+            # tolerances: stop here either way.
+            break
         value, solution = relaxed
+        program.deadline = deadline  # a plan is in hand: the later levels may stop
         optima[level.name] = level.offset + value
         row = program.keep(costs, value + solver_slack(value))
         if level.deviation:
@@ -123,28 +131,35 @@ def solve_fast(model: Model) -> Outcome | None:
             best = rounded
     if best is None:  # no level past the deviations had anything to choose
         best = rounder.round(solution or [max(lo, 0.0) for lo in model.lower])
-    if best is not None and len(deviation_rows) == 2:
-        # Whole shares may leave the deviations past the window the exact path
-        # promises (the relaxation's best plus the window); shares moved toward it
-        # come first in the levels' order.
-        group, classes = (value + model.window for _, value in deviation_rows)
-        best = _polish(model, rounder, best, (group, classes))
-    return Outcome(best, relaxed=optima) if best is not None else None
+    goals = [value + model.window for _, value in deviation_rows]
+    polished = _polish(model, rounder, best, goals, deadline) if best is not None else None
+    return Outcome(polished, relaxed=optima) if polished is not None else None
 
 
-def _polish(model: Model, rounder: Rounder, plan: list[float], goals: Goals) -> list[float]:
-    """The plan polished thriftily (`polish`). Greedy, so when that falls short of
-    the deviation goals, the plain way (nearest the goals first) is tried too and the
-    better plan kept. When the thrifty plan meets the goals the plain way is not
-    tried: over 150 bench households (50 of each size) trying it anyway certified no
-    more of them within the window, moved location by under 0.02% in all, made 23
-    more trades, and took a third of the polishing time."""
-    thrifty = rounder.polish(plan, goals, thrifty=True) or plan
+def _polish(
+    model: Model,
+    rounder: Rounder,
+    plan: list[float],
+    goals: list[float],
+    deadline: Deadline | None,
+) -> list[float]:
+    """The plan polished thriftily (`polish`) toward the deviation `goals` (the
+    relaxation's best plus the window the exact path promises; whole shares may
+    leave a plan past it, and shares moved toward it come first in the levels'
+    order). Greedy, so when that falls short of the goals, the plain way (nearest
+    the goals first) is tried too and the better plan kept. When the thrifty plan
+    meets the goals the plain way is not tried: over 150 bench households (50 of
+    each size) trying it anyway certified no more of them within the window, moved
+    location by under 0.02% in all, made 23 more trades, and took a third of the polishing time."""
+    if len(goals) != 2:  # a deviation level had nothing to choose: nothing to polish
+        return plan
+    group, classes = goals
+    thrifty = rounder.polish(plan, (group, classes), thrifty=True, deadline=deadline) or plan
     deviations = [level for level in model.levels if level.deviation]
     met = zip(deviations, goals, strict=True)
-    if all(level.value(thrifty) <= goal + _MET for level, goal in met):
+    if passed(deadline) or all(level.value(thrifty) <= goal + _MET for level, goal in met):
         return thrifty
-    plain = rounder.polish(plan, goals, thrifty=False) or plan
+    plain = rounder.polish(plan, (group, classes), thrifty=False, deadline=deadline) or plan
     return plain if better(model, plain, thrifty) else thrifty
 
 
@@ -202,14 +217,24 @@ def _fewer_trades(program: Program, model: Model, solution: list[float]) -> list
     return relaxed[1]
 
 
-def solve_exact(model: Model, start: list[float] | None = None, nodes: int = NODE_LIMIT) -> Outcome:
+def solve_exact(
+    model: Model,
+    start: list[float] | None = None,
+    nodes: int = NODE_LIMIT,
+    deadline: Deadline | None = None,
+) -> Outcome:
     """Every level within its tolerance of its optimum, each search stopping at
-    `nodes` branch-and-bound nodes. Raises SolverFailed."""
-    program = Program(model)
+    `nodes` branch-and-bound nodes or the `deadline`, whichever comes first (the
+    levels from there on unproven; the plan the best found). Raises SolverFailed,
+    also when the time ran out before any plan was found."""
+    program = Program(model, deadline=deadline)
     rounder = Rounder(model)
     outcome = Outcome([])
     incumbent = start
     for number, level in enumerate(model.levels):
+        if incumbent is not None and passed(deadline):
+            outcome.unproven += [later.name for later in model.levels[number:] if later.costs]
+            break
         if level.counts_trades:
             flags = [f for f in model.flags if not model.integer[f]]
             if flags:

@@ -21,6 +21,8 @@ from rebalance_service.web.formatting import INVESTABLE, to_decimal
 from rebalancer.money import format_decimal
 
 MAX_ROWS = 300  # of each kind; a form is never that long unless forged
+MAX_SLEEVES = 20  # of one mix: no fund holds more classes than the catalogue has
+MIX_ROWS_SHOWN = 3  # at least this many (class, percent) rows, blanks for a page without JS
 _NUMBER_NOISE = re.compile(r"[\s$%]")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 _MENU_SPLIT = re.compile(r"[\s,;]+")
@@ -63,9 +65,20 @@ class AffinityRow:
 
 
 @dataclass
+class SleeveRow:
+    """One (class, percent) row of a mix, as typed."""
+
+    index: int
+    asset_class: str = ""
+    percent: str = ""
+
+
+@dataclass
 class SecurityRow:
     index: int
-    origin: str  # "csv": unknown in the upload; "saved": the user's own; "new": added here
+    # "csv": unknown in the upload; "saved": the user's own; "new": added here;
+    # "builtin": a mix fund of the catalogue that the upload holds, sent only once changed.
+    origin: str
     symbol: str = ""
     asset_class: str = ""
     fractional: bool = False
@@ -74,6 +87,71 @@ class SecurityRow:
     description: str = ""  # of a CSV row: what the brokerage calls it
     instrument: str = ""  # of a CSV row: "stock", "fund", ... (`rebalancer.instruments`)
     suggestion: str = ""  # of a CSV fund: the class its description suggests
+    kind: str = "class"  # "class": all of it is `asset_class`; "mix": it holds `mix`
+    mix: list[SleeveRow] = field(default_factory=list)  # rows with a class or a percent
+    published: str = ""  # the catalogue's entry, as `as_published` writes it; "" if none
+    published_on: str = ""  # the date the catalogue's mix was published, if known
+
+    def name(self) -> str:
+        return self.symbol or f"row {self.index + 1}"
+
+    @property
+    def sleeves(self) -> list[SleeveRow]:
+        """The rows the page shows: those typed, then blanks to type into."""
+        start = max((r.index for r in self.mix), default=-1) + 1
+        blank = any(not (r.asset_class or r.percent) for r in self.mix)  # one just added
+        blanks = max(0 if blank else 1, MIX_ROWS_SHOWN - len(self.mix))
+        return [*self.mix, *(SleeveRow(start + k) for k in range(blanks))]
+
+    def mix_sum(self) -> Decimal | None:
+        """The percents typed; None on a typo."""
+        total = Decimal(0)
+        for row in self.mix:
+            value = to_decimal(clean_number(row.percent)) if row.percent else Decimal(0)
+            if value is None:
+                return None
+            total += value
+        return total
+
+    @property
+    def mix_total(self) -> str:
+        total = self.mix_sum()
+        return "?" if total is None else format_decimal(total)
+
+    @property
+    def mix_problem(self) -> str:
+        """What the live total says under a chosen mix; the same rule as the API's."""
+        if self.kind != "mix" or not self.mix:
+            return ""
+        total = self.mix_sum()
+        if total is None:
+            return f"{self.name()}: a percent of the mix is not a number"
+        if total != 100:
+            return f"{self.name()}: the mix adds up to {format_decimal(total)} %, not 100 %"
+        return ""
+
+    def as_published(self) -> str:
+        """The mix and the fractional flag in one hidden field, to tell a change by."""
+        return f"{mix_text(self.mix)}|{'fractional' if self.fractional else 'whole'}"
+
+    def changed_from_published(self) -> bool:
+        """Whether the user made a catalogue entry their own: a class, a default, a change."""
+        if self.kind == "class":
+            return bool(self.asset_class)
+        return self.default or self.as_published() != self.published
+
+
+def mix_text(rows: list[SleeveRow]) -> str:
+    """`"US TSM=54;US TBM=46"`: a mix in one hidden field, and the form to compare it in."""
+    return ";".join(f"{r.asset_class}={clean_number(r.percent)}" for r in rows)
+
+
+def mix_rows_of(text: str) -> list[SleeveRow]:
+    rows = []
+    for i, part in enumerate(p for p in text.split(";")[:MAX_SLEEVES] if p):
+        asset_class, _, percent = part.rpartition("=")
+        rows.append(SleeveRow(i, asset_class, percent))
+    return rows
 
 
 @dataclass
@@ -223,7 +301,7 @@ def read_configure_form(form: FormData) -> ConfigureForm:
         result.securities.append(
             SecurityRow(
                 i,
-                origin if origin in {"csv", "saved"} else "new",
+                origin if origin in {"csv", "saved", "builtin"} else "new",
                 _text(form, p + "symbol").upper(),
                 _text(form, p + "class"),
                 bool(_text(form, p + "fractional")),
@@ -234,7 +312,27 @@ def read_configure_form(form: FormData) -> ConfigureForm:
                 _text(form, p + "suggestion") if _text(form, p + "suggestion") in options else "",
             )
         )
+        _read_mix(form, result.securities[-1], options)
     return result
+
+
+def _read_mix(form: FormData, row: SecurityRow, options: list[str]) -> None:
+    """The row's choice and its mix; blank rows are none, so a page may offer spares."""
+    p = f"security-{row.index}-"
+    for j in _indexes(form, p + "sleeve")[:MAX_SLEEVES]:
+        sleeve = SleeveRow(j, _text(form, f"{p}mix-{j}-class"), _text(form, f"{p}mix-{j}-percent"))
+        if sleeve.asset_class or sleeve.percent:
+            row.mix.append(sleeve)
+    kind = _text(form, p + "kind")
+    # Without JavaScript a mix may be typed without ticking its choice: a row with a
+    # mix and no class means the mix. Given both, the choice decides.
+    if kind not in {"class", "mix"}:
+        kind = "class"
+    if kind == "class" and row.mix and not row.asset_class:
+        kind = "mix"
+    row.kind = kind
+    row.published = _text(form, p + "published")
+    row.published_on = _text(form, p + "published_on")
 
 
 def apply_action(form: ConfigureForm, action: str) -> None:
@@ -254,6 +352,8 @@ def apply_action(form: ConfigureForm, action: str) -> None:
     elif verb == "remove_security":
         form.securities = [r for r in form.securities if str(r.index) != rest]
         form.focus = "add-security"
+    elif verb in {"add_sleeve", "remove_sleeve"}:
+        _edit_mix(form, verb, rest)
     elif verb == "move":
         group, _, place = rest.partition(":")
         option, _, direction = place.partition(":")
@@ -267,6 +367,19 @@ def apply_action(form: ConfigureForm, action: str) -> None:
             if rest in {"all", str(fund.index)}:
                 fund.asset_class = fund.suggestion
         form.focus = "use-suggestions" if rest == "all" else f"security-{rest}-class"
+
+
+def _edit_mix(form: ConfigureForm, verb: str, rest: str) -> None:
+    row_index, _, sleeve = rest.partition(":")
+    for security in (s for s in form.securities if str(s.index) == row_index):
+        security.kind = "mix"
+        if verb == "remove_sleeve":
+            security.mix = [m for m in security.mix if str(m.index) != sleeve]
+            form.focus = f"security-{row_index}-add-sleeve"
+        else:
+            shown = security.sleeves  # the blanks shown are kept as rows, and one added
+            security.mix = [*shown, SleeveRow(shown[-1].index + 1)][:MAX_SLEEVES]
+            form.focus = f"security-{row_index}-mix-{security.mix[-1].index}-class"
 
 
 def _move(form: ConfigureForm, group: str, option: str, direction: str) -> None:

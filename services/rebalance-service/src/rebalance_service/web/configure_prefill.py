@@ -14,11 +14,12 @@ from rebalance_service.web.configure_form import (
     AffinityRow,
     ConfigureForm,
     SecurityRow,
+    SleeveRow,
     TargetRow,
 )
 from rebalance_service.web.formatting import INVESTABLE
 from rebalance_service.web.suggestions import suggest_class
-from rebalancer.catalogue import CASH_CLASS, TaxGroup
+from rebalancer.catalogue import CASH_CLASS, Mix, Security, TaxGroup
 from rebalancer.configuration import EffectiveSettings
 from rebalancer.instruments import Instrument
 from rebalancer.money import format_decimal, format_money
@@ -34,7 +35,8 @@ def prefilled_form(
         *(t.asset_class for t in settings.targets),
         *(c for names in settings.affinities.values() for c in names),
         *(lock.asset_class for lock in settings.no_sell),
-        *(s.asset_class for s in settings.securities),
+        *(s.asset_class for s in settings.securities if not s.mix),
+        *(sleeve.asset_class for s in settings.securities for sleeve in s.mix),
     ]
     options = list(dict.fromkeys([*settings.catalogue.asset_classes, *named]))
     stored = settings.bands  # zero-wide bands are how a blank form cleared them
@@ -63,22 +65,52 @@ def prefilled_form(
             for c in [*listed, *(c for c in options if c not in listed)]
         ]
     form.no_sell = {(lock.tax_group.value, lock.asset_class) for lock in settings.no_sell}
-    form.securities = [
-        SecurityRow(
-            i,
-            "saved",
-            s.symbol,
-            s.asset_class,
-            s.fractional,
-            s.default,
-            "" if s.price is None else format_decimal(s.price),
-        )
-        for i, s in enumerate(settings.securities)
-    ]
+    form.securities = [_saved_row(i, s) for i, s in enumerate(settings.securities)]
     if household is not None:
+        form.securities += _builtin_mix_rows(household, len(form.securities), settings)
         form.securities += _unknown_rows(household, len(form.securities), options)
         form.untargeted = _untargeted(household, settings)
     return form
+
+
+def _saved_row(i: int, security: Security) -> SecurityRow:
+    row = SecurityRow(
+        i,
+        "saved",
+        security.symbol,
+        "" if security.mix else security.asset_class,
+        security.fractional,
+        security.default,
+        "" if security.price is None else format_decimal(security.price),
+    )
+    if security.mix:
+        row.kind, row.mix = "mix", _sleeve_rows(security.mix)
+    return row
+
+
+def _sleeve_rows(mix: Mix) -> list[SleeveRow]:
+    return [SleeveRow(j, s.asset_class, format_decimal(s.percent)) for j, s in enumerate(mix)]
+
+
+def _builtin_mix_rows(
+    household: Household, start: int, settings: EffectiveSettings
+) -> list[SecurityRow]:
+    """The catalogue's mix funds the uploads hold and the user has no mix of their own for:
+    shown with the published mix, for the user to correct as the fund glides."""
+    own = {s.symbol.upper() for s in settings.securities}
+    held = dict.fromkeys(h.symbol.upper() for a in household.accounts for h in a.statement.holdings)
+    rows: list[SecurityRow] = []
+    for symbol in held:
+        security = settings.catalogue.security(symbol)
+        if security is None or not security.mix or symbol in own:
+            continue
+        mix = _sleeve_rows(security.mix)
+        row = SecurityRow(start + len(rows), "builtin", symbol, fractional=security.fractional)
+        row.kind, row.mix = "mix", mix
+        row.published = row.as_published()
+        row.published_on = settings.catalogue.published.get(symbol, "")
+        rows.append(row)
+    return rows
 
 
 def _account_row(i: int, account: HouseholdAccount, settings: EffectiveSettings) -> AccountRow:

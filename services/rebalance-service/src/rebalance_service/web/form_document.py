@@ -123,11 +123,21 @@ def _locks(form: ConfigureForm, anchors: Anchors) -> list[dict[str, str]]:
 def _security(
     form: ConfigureForm, row: SecurityRow, path: str, anchors: Anchors
 ) -> dict[str, object] | None:
-    """A mapped row; an unmapped symbol of the CSV is left out, a half-filled new row is not."""
-    if not row.asset_class and (row.origin != "new" or not (row.symbol or row.price)):
+    """A mapped row; an unmapped symbol of the CSV is left out, a half-filled new row is not.
+
+    A row given "a mix" sends its mix in place of its class, which stays on the page
+    only; a built-in mix fund is sent only once the user makes it their own.
+    """
+    mix = row.kind == "mix"
+    if row.origin == "builtin" and not row.changed_from_published():
         return None
-    where = f"security {row.symbol or 'row ' + str(row.index + 1)}"
-    anchors[path] = (f"security-{row.index}-class", where)
+    if not (row.mix if mix else row.asset_class) and (
+        row.origin != "new" or not (row.symbol or row.price)
+    ):
+        return None
+    where = f"security {row.name()}"
+    p = f"security-{row.index}-"
+    anchors[path] = (p + ("mix-total" if mix else "class"), where)
     for name, control in (
         ("symbol", "symbol" if row.origin == "new" else "class"),
         ("asset_class", "class"),
@@ -135,14 +145,26 @@ def _security(
         ("default", "default"),
         ("price", "price"),
     ):
-        anchors[f"{path}.{name}"] = (f"security-{row.index}-{control}", f"{where}, {name}")
-    entry: dict[str, object] = {
-        "symbol": row.symbol,
-        "asset_class": row.asset_class,
-        "fractional": row.fractional,
-        # A catalogue default given a price here stays its class's default.
-        "default": row.default or (row.origin == "new" and row.symbol in form.catalogue_defaults),
-    }
+        anchors[f"{path}.{name}"] = (p + control, f"{where}, {name}")
+    entry: dict[str, object] = {"symbol": row.symbol}
+    if mix:
+        anchors[f"{path}.mix"] = (p + "mix-total", f"{where}, mix")
+        for k, sleeve in enumerate(row.mix):
+            for name, control in (("asset_class", "class"), ("percent", "percent")):
+                anchors[f"{path}.mix[{k}].{name}"] = (
+                    f"{p}mix-{sleeve.index}-{control}",
+                    f"{where}, mix, {sleeve.asset_class or 'row ' + str(k + 1)} {control}",
+                )
+        entry["mix"] = [
+            {"asset_class": s.asset_class, "percent": clean_number(s.percent)} for s in row.mix
+        ]
+    else:
+        entry["asset_class"] = row.asset_class
+    entry["fractional"] = row.fractional
+    # A catalogue default given a price here stays its class's default.
+    entry["default"] = row.default or (
+        row.origin == "new" and not mix and row.symbol in form.catalogue_defaults
+    )
     if row.price:
         entry["price"] = clean_number(row.price)
     return entry
@@ -155,6 +177,8 @@ def show_errors(form: ConfigureForm, errors: list[dict[str, str]], anchors: Anch
         element, what = _anchor(error["field"], anchors)
         if error["field"] == "targets":
             element, what = _target_row_named(form, message) or (element, what)
+        if element.endswith("-mix-total"):
+            message = _mix_message(form, element, message)
         if element:
             form.errors.setdefault(element, []).append(message)
         form.summary.append((element, what or error["field"], message))
@@ -176,6 +200,14 @@ def _target_row_named(form: ConfigureForm, message: str) -> tuple[str, str] | No
         if row.asset_class and message.startswith((f"{row.asset_class}:", f"{row.asset_class} ")):
             return f"target-{row.index}-value", f"target {row.asset_class}"
     return None
+
+
+def _mix_message(form: ConfigureForm, element: str, message: str) -> str:
+    """A mix's error names its row: "VFIFX: the mix adds up to 95 %, not 100 %"."""
+    for row in (r for r in form.securities if element == f"security-{r.index}-mix-total"):
+        summed = "add up to" in message and row.mix_problem
+        return summed or f"{row.name()}: {message}"
+    return message
 
 
 def _readable(message: str) -> str:

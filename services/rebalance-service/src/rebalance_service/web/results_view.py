@@ -1,4 +1,5 @@
-"""The results page's view of a plan: trades by account, totals, allocation tables, charts.
+"""The results page's view of a plan: trades by account, totals, what the rules cost,
+allocation tables, charts.
 
 Everything is read from `plan_document`, the same JSON the API answers, so the
 page and the API cannot disagree. Sums are exact decimals.
@@ -22,6 +23,7 @@ from rebalance_service.web.charts import (
     placement_chart,
 )
 from rebalance_service.web.formatting import INVESTABLE, to_decimal
+from rebalance_service.web.rule_costs import RuleCosts, rule_costs
 from rebalance_service.web.trade_lines import Summary, TradeLine, summary, trade_line
 from rebalance_service.web.trades_csv import data_url, file_name, trades_csv
 from rebalancer.money import format_money, percent
@@ -159,6 +161,7 @@ class ResultsView:
     unpriced: int
     proof: ProofSummary
     summary: Summary
+    costs: RuleCosts
     seconds: float | None = None  # how long the plan took to make
 
     @property
@@ -218,6 +221,7 @@ def results_view(
         unpriced=sum(1 for t in plan["trades"] if t["shares"] is None),
         proof=_proof(plan),
         summary=summary(plan),
+        costs=rule_costs(plan),
         seconds=seconds,
     )
 

@@ -25,7 +25,7 @@ from starlette.templating import Jinja2Templates
 
 from rebalance_service import use_cases
 from rebalance_service.documents import plan_document
-from rebalance_service.edge.app_state import config_storage
+from rebalance_service.edge.app_state import config_storage, solve_limits
 from rebalance_service.edge.errors import describe
 from rebalance_service.edge.tokens import form_token
 from rebalance_service.edge.uploads import read_form, read_rebalance_request, read_uploads
@@ -123,7 +123,7 @@ async def results(request: Request) -> Response:
                 request, prefilled_form(token, household, household.settings), notice=notice
             )
         started = time.perf_counter()
-        plan = await use_cases.plan_trades(household, wanted)
+        plan = await use_cases.plan_trades(household, wanted, solve_limits(request))
         seconds = time.perf_counter() - started
     except Exception as error:  # every error a user can fix is shown on the form
         return _home_error(request, error, values)

@@ -6,14 +6,15 @@ it costs or raises. The page says so on the line itself ("face $173,000",
 "$99.977 per $100"), so nobody orders 173,000 bonds at $99.98. Prices keep every
 place the plan gives them: an order is typed as shown.
 
-The estimated realized gain of a plan is the sum of what each sale's reason
-states ("realizes an estimated $1,234.56 gain"), the one place the engine says
-it, so the total at the top and the lines below can never disagree.
+The estimated realized gain of a plan is the sum of each sale's `estimated_gain`,
+the figure its reason states ("realizes an estimated $1,234.56 gain"), so the
+total at the top and the lines below can never disagree. A taxable sale without
+a known cost basis carries none; like its reason and the engine's gains level,
+the total counts all of it as gain, and the page says how many such sales there are.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,8 +24,6 @@ from rebalance_service.web.formatting import money_text, percent_text, to_decima
 
 JSON = Mapping[str, Any]
 ZERO = Decimal(0)
-_GAIN = re.compile(r"realizes an estimated \$([0-9,]+(?:\.[0-9]+)?) (gain|loss)")
-_ALL_GAIN = "cost basis unknown, so counted as all gain"
 
 
 @dataclass(frozen=True)
@@ -114,14 +113,21 @@ class Summary:
         )
 
 
+def _unknown_basis(trade: JSON) -> bool:
+    """A taxable sale whose gain the engine could not estimate (an account without
+    settings, `tax_group` null, is planned as taxable)."""
+    return (
+        trade["action"] == "sell"
+        and trade.get("tax_group") in ("taxable", None)
+        and trade.get("estimated_gain") is None
+    )
+
+
 def estimated_gain(trade: JSON) -> Decimal | None:
-    """What a sale's reason says it realizes; None when it says nothing of tax."""
-    reason = str(trade.get("reason", ""))
-    found = _GAIN.search(reason)
-    if found:
-        amount = Decimal(found[1].replace(",", ""))
-        return amount if found[2] == "gain" else -amount
-    return _d(trade.get("amount")) if _ALL_GAIN in reason else None
+    """What a sale realizes as the total counts it; None for a buy or an untaxed sale."""
+    if _unknown_basis(trade):
+        return _d(trade["amount"])
+    return to_decimal(trade.get("estimated_gain"))
 
 
 def off_target(lines: Iterable[JSON]) -> Decimal:
@@ -138,7 +144,7 @@ def summary(plan: JSON) -> Summary:
         sold=sum((_d(t["amount"]) for t in sales), ZERO),
         bought=sum((_d(t["amount"]) for t in trades if t["action"] == "buy"), ZERO),
         gains=sum((g for g in gains if g is not None), ZERO),
-        unknown_basis=sum(1 for t in sales if _ALL_GAIN in str(t.get("reason", ""))),
+        unknown_basis=sum(1 for t in sales if _unknown_basis(t)),
         off_before=off_target(plan["allocation_before"]),
         off_after=off_target(plan["allocation_after"]),
     )

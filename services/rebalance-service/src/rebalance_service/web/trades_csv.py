@@ -26,6 +26,7 @@ COLUMNS = (
     ("shares", "Shares"),
     ("price", "Price"),
     ("amount", "Amount"),
+    ("estimated_gain", "Estimated gain"),
     ("reason", "Reason"),
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -1,8 +1,9 @@
 // Rebalancer: progressive enhancement only. Every page works without this file;
 // with it, files can be dropped, a token fetched, copied and kept for the tab,
-// the target total is live, rows are added, removed, moved and mapped in bulk
-// without a round trip, a slow "Prove it" shows that it is working, a weak token's
-// settings move to a new one, and an erased token is forgotten.
+// the target total and each mix's total are live, rows are added, removed, moved and
+// mapped in bulk without a round trip, a security shows only the one class or the mix
+// it is given, a slow "Prove it" shows that it is working, a weak token's settings
+// move to a new one, and an erased token is forgotten.
 "use strict";
 
 (function () {
@@ -302,6 +303,81 @@
     return row;
   }
 
+  // Configure, a security's mix: show the one class or the mix the row is given,
+  // and the mix's live total, in the words the server uses.
+  function showKind(row) {
+    var chosen = row.querySelector("input.kind:checked");
+    var kind = chosen ? chosen.value : "class";
+    row.querySelectorAll("[data-kind]").forEach(function (part) {
+      part.hidden = part.getAttribute("data-kind") !== kind;
+    });
+    var mix = row.querySelector(".mix");
+    if (mix) updateMixTotal(mix);
+  }
+
+  function updateMixTotal(mix) {
+    var p = "security-" + mix.getAttribute("data-row") + "-";
+    var out = document.getElementById(p + "mix-sum");
+    var live = document.getElementById(p + "mix-live-error");
+    if (!out || !live) return;
+    var total = BigInt(0), valid = true, any = false;
+    mix.querySelectorAll("li.sleeve").forEach(function (item) {
+      var value = item.querySelector(".sleeve-value").value;
+      if (!value.trim() && !item.querySelector("select").value) return;
+      any = true;
+      var units = toUnits(value);
+      if (units === null) valid = false;
+      else total += units;
+    });
+    var symbol = document.getElementById(p + "symbol");
+    var name = (symbol && symbol.value.trim().toUpperCase()) || mix.getAttribute("data-name");
+    var hundred = BigInt(100) * BigInt(10) ** BigInt(SCALE);
+    var problem = "";
+    out.textContent = valid ? showUnits(total) : "?";
+    if (!mix.hidden && any) {
+      if (!valid) problem = name + ": a percent of the mix is not a number";
+      else if (total !== hundred) problem = name + ": the mix adds up to " + showUnits(total) + " %, not 100 %";
+    }
+    live.textContent = problem;
+    live.hidden = problem === "";
+    var saved = document.getElementById(p + "mix-total-error");
+    if (saved) saved.hidden = true;
+  }
+
+  function renumberSleeves(mix) {
+    var owner = mix.getAttribute("data-owner");
+    mix.querySelectorAll("li.sleeve").forEach(function (item, i) {
+      item.querySelectorAll(".n").forEach(function (n) { n.textContent = String(i + 1); });
+      item.querySelectorAll(".owner").forEach(function (o) { o.textContent = owner; });
+    });
+  }
+
+  function addSleeve(button) {
+    var mix = button.closest(".mix");
+    var template = document.getElementById("sleeve-row-template");
+    if (!mix || !template) return;
+    var i = mix.getAttribute("data-row");
+    var next = 0;
+    mix.querySelectorAll('input[name$="-sleeve"]').forEach(function (input) {
+      next = Math.max(next, Number(input.value) + 1);
+    });
+    var holder = document.createElement("ul");
+    holder.innerHTML = template.innerHTML.replace(/__I__/g, i).replace(/__J__/g, String(next));
+    var item = holder.querySelector("li");
+    mix.querySelector("ul.sleeves").appendChild(item);
+    renumberSleeves(mix);
+    item.querySelector("select").focus();
+  }
+
+  function removeSleeve(button) {
+    var mix = button.closest(".mix");
+    button.closest("li").remove();
+    renumberSleeves(mix);
+    updateMixTotal(mix);
+    mix.querySelector(".add-sleeve").focus();
+    liveRegion("rows-status").textContent = "Class removed from the mix.";
+  }
+
   function moveAffinity(button, direction) {
     var item = button.closest("li");
     var list = item && item.parentNode;
@@ -320,11 +396,17 @@
   function enhanceConfigure() {
     var form = document.getElementById("configure-form");
     if (!form) return;
+    document.querySelectorAll("#security-rows tr").forEach(showKind);
     form.addEventListener("input", function (event) {
       if (event.target.closest("#target-rows")) updateTotal();
+      var mix = event.target.closest(".mix");
+      if (mix) updateMixTotal(mix);
     });
     form.addEventListener("change", function (event) {
       if (event.target.closest("#target-rows")) updateTotal();
+      if (event.target.classList.contains("kind")) showKind(event.target.closest("tr"));
+      var mix = event.target.closest(".mix");
+      if (mix) updateMixTotal(mix);
     });
     form.addEventListener("click", function (event) {
       var button = event.target.closest('button[name="action"]');
@@ -341,7 +423,10 @@
         row = addRow("security-row-template", "security-rows", "security");
         var none = document.getElementById("no-securities");
         if (none) none.hidden = true;
-        if (row) row.querySelector("input:not([type=hidden])").focus();
+        if (row) {
+          showKind(row);
+          row.querySelector("input:not([type=hidden])").focus();
+        }
       } else if (action[0] === "remove_target" || action[0] === "remove_security") {
         event.preventDefault();
         var isTarget = action[0] === "remove_target";
@@ -349,13 +434,19 @@
         document.getElementById(isTarget ? "add-target" : "add-security").focus();
         liveRegion("rows-status").textContent = isTarget ? "Target removed." : "Security removed.";
         if (isTarget) updateTotal();
+      } else if (action[0] === "add_sleeve") {
+        event.preventDefault();
+        addSleeve(button);
+      } else if (action[0] === "remove_sleeve") {
+        event.preventDefault();
+        removeSleeve(button);
       } else if (action[0] === "move") {
         event.preventDefault();
         moveAffinity(button, action[3]);
       } else if (action[0] === "map_stocks") {
         event.preventDefault();
         var chosen = document.getElementById("stock_class").value;
-        var stocks = document.querySelectorAll('#security-rows tr[data-instrument="stock"] select[name$="-class"]');
+        var stocks = document.querySelectorAll('#security-rows tr[data-instrument="stock"] select.security-class');
         stocks.forEach(function (select) { select.value = chosen; });
         liveRegion("rows-status").textContent = stocks.length + " stocks mapped to " + chosen + ". Save to keep them.";
       } else if (action[0] === "use_suggestion") {
@@ -363,7 +454,7 @@
         var rows = document.querySelectorAll("#security-rows tr[data-suggestion]");
         var used = 0;
         rows.forEach(function (tr) {
-          var select = tr.querySelector('select[name$="-class"]');
+          var select = tr.querySelector('select.security-class');
           var index = tr.querySelector('input[name="security_row"]').value;
           if (!select || (action[1] !== "all" && action[1] !== index)) return;
           select.value = tr.getAttribute("data-suggestion");
