@@ -155,7 +155,7 @@ def test_rebalancing_before_configuring_says_so_and_opens_the_configure_step(
         "None of these accounts has settings under this token"
     )
     expect(page.locator("#accounts-section")).to_contain_text("Fidelity · Individual")
-    expect(page.locator("input[name=token]")).to_have_value(token)
+    expect(page.locator("#configure-form input[name=token]")).to_have_value(token)
     body = page.inner_text("body")
     assert "Your trades" not in body
     assert "Proven" not in body

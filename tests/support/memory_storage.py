@@ -36,7 +36,8 @@ class MemoryStorage:
             for number in account_numbers
             if keys.account_id(number) in user.accounts
         }
-        return StoredConfig(user.version, user.settings, accounts)
+        others = len(user.accounts.keys() - {keys.account_id(n) for n in account_numbers})
+        return StoredConfig(user.version, user.settings, accounts, others=others)
 
     async def save(
         self,

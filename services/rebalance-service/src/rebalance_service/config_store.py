@@ -103,11 +103,13 @@ class ConfigStore:
             except _Unopened:
                 damaged.append(f"account ...{number[-4:]}")
         await self._refresh_defaults(answer["catalogue_version"])
+        asked = {account_id[:_LISTED_ID_CHARS] for account_id in ids}
         return _SealedConfig(
             answer["version"],
             settings,
             accounts,
             tuple(damaged),
+            len(versions.keys() - asked),
             sealer=sealer,
             account_versions=versions,
         )

@@ -38,6 +38,8 @@ class StoredConfig:
     # Records that did not open as last saved ("settings", "account ...1234"): reading
     # refuses them (StoredDataUnreadable), a save may write over them.
     damaged: tuple[str, ...] = ()
+    # Accounts the settings record lists that were not asked for (a move must name them).
+    others: int = 0
 
     def intact(self) -> StoredConfig:
         """Itself, or StoredDataUnreadable naming what would not open."""

@@ -31,7 +31,7 @@ from rebalance_service.keys import (
     UserKeys,
     strong_enough_to_store,
 )
-from rebalance_service.storage import ConfigConflict, ConfigStorage
+from rebalance_service.storage import ConfigConflict, ConfigStorage, StoredConfig
 from rebalancer.catalogue import TaxGroup
 from rebalancer.configuration import EffectiveSettings
 from rebalancer.field_errors import FieldError, InvalidInput
@@ -169,3 +169,67 @@ async def erase_settings(store: ConfigStorage, token: Token) -> None:
     """Delete everything stored under the token: its settings and all its accounts."""
     await store.erase(await derive_keys(token))
     KEY_CACHE.forget(token)
+
+
+class NothingStored(Exception):
+    """No settings are stored under the token."""
+
+
+class AlreadyStored(Exception):
+    """Other settings are stored under the token: a move never writes over them."""
+
+
+@dataclass(frozen=True)
+class Moved:
+    accounts: int  # account records now under the new token
+
+
+async def move_settings(
+    store: ConfigStorage, old: Token, new: Token, account_numbers: Sequence[str]
+) -> Moved:
+    """Store the settings and accounts of `old` under `new`, then erase them under `old`.
+
+    Accounts are stored under an HMAC of their number, which nothing keeps, so the
+    caller names them; a move that would leave a listed account behind is refused
+    rather than lose it. The new copy is written before the old is erased: a move cut
+    off between the two leaves both, and the same move again finds its own copy under
+    `new` and finishes by erasing `old`.
+    """
+    if not strong_enough_to_store(new):
+        raise InvalidInput([FieldError("new_token", TOO_EASY_TO_GUESS)])
+    if new == old:
+        raise InvalidInput([FieldError("new_token", "must differ from the current token")])
+    try:
+        old_keys, new_keys = await derive_keys(old), await derive_keys(new)
+        moving = (await store.load(old_keys, account_numbers)).intact()
+        if moving.version == 0:
+            raise NothingStored
+        if moving.others:
+            raise InvalidInput([FieldError("account_numbers", _left_behind(moving.others))])
+        target = await store.load(new_keys, account_numbers)
+        if target.version == 0:
+            await store.save(new_keys, target, moving.settings, moving.accounts)
+        elif not _same(target, moving):
+            raise AlreadyStored
+        await store.erase(old_keys)
+    finally:  # neither token's keys may find what the other now holds, or held
+        KEY_CACHE.forget(old)
+        KEY_CACHE.forget(new)
+    return Moved(len(moving.accounts))
+
+
+def _same(target: StoredConfig, moving: StoredConfig) -> bool:
+    return (
+        not target.damaged
+        and not target.others
+        and target.settings == moving.settings
+        and target.accounts == moving.accounts
+    )
+
+
+def _left_behind(count: int) -> str:
+    accounts = "1 stored account is" if count == 1 else f"{count} stored accounts are"
+    return (
+        f"{accounts} not among the account numbers sent: send the number of every "
+        "account you configured (your CSV files hold them), or nothing is moved"
+    )

@@ -410,6 +410,28 @@ _REBALANCE_FIELDS: dict[str, Any] = {
 }
 
 
+_MOVE = _object(
+    {
+        "new_token": {
+            "type": "string",
+            "minLength": 16,
+            "maxLength": 512,
+            "description": "a strong token (GET /api/v1/token makes one) with nothing stored",
+        },
+        "account_numbers": {
+            **_list(_NAME, _MAX_ITEMS),
+            "description": "the number of every account configured under the token, as saved",
+        },
+    },
+    ["new_token"],
+    closed=True,
+)
+_MOVED = _object(
+    {"moved": {"const": True}, "accounts": {"type": "integer", "minimum": 0}},
+    ["moved", "accounts"],
+)
+
+
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -494,6 +516,36 @@ OPENAPI: dict[str, Any] = {
                 "security": _BEARER,
                 "responses": {"204": {"description": "erased"}, **_secured()},
             },
+        },
+        "/api/v1/config/move": {
+            "post": {
+                "summary": "Move the settings and accounts to a new token, and erase them here",
+                "description": "For a token too easy to guess to save under: its settings "
+                "still read, and move to a strong one. Accounts are stored under a keyed hash "
+                "of their number, so name every account configured in `account_numbers`; a "
+                "move that would leave one behind is refused (422). The new copy is written "
+                "before the old is erased, so a move cut off in between loses nothing, and "
+                "the same move again finishes it (200). Both tokens count against the "
+                "guessing limit.",
+                "security": _BEARER,
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _MOVE}},
+                },
+                "responses": {
+                    "200": _json(_MOVED, "moved: the settings read under new_token, not here"),
+                    "404": _json(_ERRORS, "no settings are stored under this token"),
+                    **_secured(),
+                    "409": _json(
+                        _ERRORS, "other settings are stored under new_token (never written over)"
+                    ),
+                    "422": _json(
+                        _ERRORS,
+                        "new_token is too easy to guess or unusable, or an account stored "
+                        "here is not in account_numbers",
+                    ),
+                },
+            }
         },
         "/api/v1/portfolio": {
             "post": {

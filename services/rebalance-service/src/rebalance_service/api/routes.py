@@ -14,9 +14,12 @@ from rebalance_service.api.openapi import OPENAPI
 from rebalance_service.documents import plan_document, portfolio_document, settings_document
 from rebalance_service.edge.app_state import config_storage, solve_limits
 from rebalance_service.edge.errors import RequestError
-from rebalance_service.edge.tokens import bearer_token
+from rebalance_service.edge.tokens import admit, bearer_token
 from rebalance_service.edge.uploads import read_form, read_rebalance_request, read_uploads
-from rebalancer.wire import decode_config_document
+from rebalance_service.keys import TokenRefused
+from rebalancer.account_text import account_number_problem
+from rebalancer.field_errors import FieldError, InvalidInput
+from rebalancer.wire import MAX_ITEMS, MAX_NAME, decode_config_document
 
 _PRIVATE = {"Cache-Control": "no-store"}
 
@@ -58,6 +61,46 @@ async def put_config(request: Request) -> Response:
 async def delete_config(request: Request) -> Response:
     await use_cases.erase_settings(config_storage(request), await bearer_token(request))
     return Response(status_code=204, headers=_PRIVATE)
+
+
+async def move_config(request: Request) -> Response:
+    old = await bearer_token(request)
+    new_text, numbers = _move_request(read_json(await request.body()))
+    try:  # the new token is counted against the guessing limit as the old one was
+        new = await admit(request, new_text)
+    except TokenRefused as refused:
+        raise InvalidInput([FieldError("new_token", str(refused))]) from None
+    moved = await use_cases.move_settings(config_storage(request), old, new, numbers)
+    return JSONResponse({"moved": True, "accounts": moved.accounts}, headers=_PRIVATE)
+
+
+def _move_request(body: object) -> tuple[str, list[str]]:
+    """`{"new_token": "...", "account_numbers": [...]}`: the token and the numbers, stripped."""
+    if not isinstance(body, dict):
+        raise InvalidInput([FieldError("body", "must be a JSON object with new_token")])
+    errors = [FieldError(k, "is not a field of a move") for k in body.keys() - _MOVE_FIELDS]
+    new_token = body.get("new_token")
+    if not isinstance(new_token, str) or not new_token.strip():
+        errors.append(FieldError("new_token", "is required: the token to move the settings to"))
+    listed = body.get("account_numbers", [])
+    numbers: list[str] = []
+    if not isinstance(listed, list) or len(listed) > MAX_ITEMS:
+        errors.append(FieldError("account_numbers", f"must be a list of at most {MAX_ITEMS}"))
+        listed = []
+    for i, number in enumerate(listed):
+        text = number.strip() if isinstance(number, str) else ""
+        problem = account_number_problem(text) if 0 < len(text) <= MAX_NAME else None
+        if not text or len(text) > MAX_NAME or problem:
+            why = problem or f"must be an account number of 1 to {MAX_NAME} characters"
+            errors.append(FieldError(f"account_numbers[{i}]", why))
+        numbers.append(text)
+    if errors:
+        raise InvalidInput(errors)
+    assert isinstance(new_token, str)
+    return new_token.strip(), sorted(set(numbers))
+
+
+_MOVE_FIELDS = {"new_token", "account_numbers"}
 
 
 def read_json(raw: bytes) -> object:
@@ -103,6 +146,7 @@ def routes() -> list[BaseRoute]:
         Route("/openapi.json", openapi),
         Route("/api/v1/token", new_token),
         Route("/api/v1/config", config, methods=["GET", "PUT", "DELETE"]),
+        Route("/api/v1/config/move", move_config, methods=["POST"]),
         Route("/api/v1/portfolio", post_portfolio, methods=["POST"]),
         Route("/api/v1/rebalance", post_rebalance, methods=["POST"]),
     ]

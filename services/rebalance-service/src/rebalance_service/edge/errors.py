@@ -13,6 +13,7 @@ from rebalance_service.edge.rate_limit import TooManyTokens
 from rebalance_service.engine import TooLargeToProve
 from rebalance_service.keys import TokenRefused
 from rebalance_service.storage import ConfigConflict, ConfigUnavailable, StoredDataUnreadable
+from rebalance_service.use_cases import AlreadyStored, NothingStored
 from rebalancer.field_errors import InvalidInput
 from rebalancer.problem import InfeasibleProblem
 from rebalancer.statement import StatementError
@@ -42,7 +43,7 @@ CLIENT_GONE: tuple[type[Exception], ...] = (
 CLIENT_CLOSED_REQUEST = 499
 
 
-def describe(error: Exception) -> tuple[int, ErrorList]:  # noqa: PLR0911 - an arm per error
+def describe(error: Exception) -> tuple[int, ErrorList]:  # noqa: PLR0911, PLR0912 - an arm per error
     """Status and error list for any exception, in the shape API.md gives."""
     match error:
         case RequestError():
@@ -71,6 +72,16 @@ def describe(error: Exception) -> tuple[int, ErrorList]:  # noqa: PLR0911 - an a
                     "back from an earlier copy or removed, or the installation secret changed. "
                     "Save your settings again (with the files that name your accounts) to "
                     "replace them, or erase them",
+                }
+            ]
+        case NothingStored():
+            return 404, [{"field": "token", "message": "no settings are stored under this token"}]
+        case AlreadyStored():
+            return 409, [
+                {
+                    "field": "new_token",
+                    "message": "other settings are already stored under this token, and a "
+                    "move never writes over them: get a new token and move to that",
                 }
             ]
         case TooManyTokens():
@@ -118,6 +129,8 @@ HANDLED: tuple[type[Exception], ...] = (
     ConfigUnavailable,
     ConfigConflict,
     StoredDataUnreadable,
+    NothingStored,
+    AlreadyStored,
     HTTPException,
     *CLIENT_GONE,  # handled inside the app, so never re-raised to uvicorn as a 500
     Exception,

@@ -1,7 +1,9 @@
 """The web page: upload CSVs, configure accounts and targets, see the trades and charts.
 
 Server-rendered and complete without JavaScript; `static/app.js` only adds
-drag and drop, a live target total and row editing in place. Every page is
+drag and drop, a live target total, row editing in place, moving a weak
+token's settings to a new one (through the API) and forgetting an erased
+token. Every page is
 `no-store`. Errors come back on the form that caused them, next to the control
 they concern, with the same status codes as the API.
 """
@@ -28,6 +30,7 @@ from rebalance_service.edge.errors import describe
 from rebalance_service.edge.tokens import form_token
 from rebalance_service.edge.uploads import read_form, read_rebalance_request, read_uploads
 from rebalance_service.household import NO_SETTINGS
+from rebalance_service.keys import TokenRefused, check_token, strong_enough_to_store
 from rebalance_service.web.class_names import meaning
 from rebalance_service.web.configure_form import (
     MAX_ROWS,
@@ -170,6 +173,24 @@ async def save_configuration(request: Request) -> Response:
     return _page(request, "index.html", form=saved, errors=[], by_field={}, saved=document)
 
 
+async def confirm_erase(request: Request) -> Response:
+    """What erasing would remove, with the one button that does it and a way back."""
+    try:  # multipart, as the home page's form sends it too (any files are not read)
+        token = await form_token(request, await read_form(request))
+    except Exception as error:
+        return _home_error(request, error, {})
+    return _page(request, "erase.html", token=token)
+
+
+async def erase_settings(request: Request) -> Response:
+    try:
+        token = await form_token(request, await read_form(request))
+        await use_cases.erase_settings(config_storage(request), token)
+    except Exception as error:
+        return _home_error(request, error, {})
+    return _page(request, "erased.html")
+
+
 def _home_error(request: Request, error: Exception, values: dict[str, str]) -> Response:
     status, errors = describe(error)
     if status == 500:
@@ -184,7 +205,23 @@ def _configure_page(
 ) -> Response:
     sums = form.target_sums()
     total = format_decimal(sums[0]) if sums else "?"
-    return _page(request, "configure.html", status, cfg=form, total=total, notice=notice)
+    return _page(
+        request,
+        "configure.html",
+        status,
+        cfg=form,
+        total=total,
+        notice=notice,
+        weak_token=_too_easy_to_store_under(form.token),
+    )
+
+
+def _too_easy_to_store_under(text: str) -> bool:
+    """Whether the page should offer to move the token's settings to a strong one."""
+    try:
+        return not strong_enough_to_store(check_token(text))
+    except TokenRefused:  # not a token at all: the form says so when it is sent
+        return False
 
 
 async def back_home(_: Request) -> Response:
@@ -202,5 +239,9 @@ def routes() -> list[BaseRoute]:
         Route("/configure", back_home, methods=["GET"]),
         Route("/configure/save", save_configuration, methods=["POST"], name="save_configuration"),
         Route("/configure/save", back_home, methods=["GET"]),
+        Route("/erase", confirm_erase, methods=["POST"], name="confirm_erase"),
+        Route("/erase", back_home, methods=["GET"]),
+        Route("/erase/confirm", erase_settings, methods=["POST"], name="erase_settings"),
+        Route("/erase/confirm", back_home, methods=["GET"]),
         Mount("/static", StaticFiles(directory=_HERE / "static"), name="static"),
     ]

@@ -2,7 +2,8 @@
 // with it, files can be dropped, a token fetched, copied and kept for the tab,
 // the target total and each mix's total are live, rows are added, removed, moved and
 // mapped in bulk without a round trip, a security shows only the one class or the mix
-// it is given, and a slow "Prove it" shows that it is working.
+// it is given, a slow "Prove it" shows that it is working, a weak token's settings
+// move to a new one, and an erased token is forgotten.
 "use strict";
 
 (function () {
@@ -62,6 +63,22 @@
     if (!local) return;
     if (on && value) local.setItem(TOKEN_KEY, value);
     else if (!on) local.removeItem(TOKEN_KEY);
+  }
+
+  function forgetToken() {
+    var session = store("sessionStorage"), local = store("localStorage");
+    if (session) session.removeItem(TOKEN_KEY);
+    if (local) local.removeItem(TOKEN_KEY);
+  }
+
+  // A strong token, made by the server: the one generator the page uses.
+  function newToken() {
+    return fetch("/api/v1/token", { cache: "no-store", credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
+      .then(function (body) { return body.token; });
   }
 
   function copyText(text, status) {
@@ -200,14 +217,10 @@
       token.insertAdjacentElement("afterend", toggle);
       getToken.addEventListener("click", function (event) {
         event.preventDefault();
-        fetch("/api/v1/token", { cache: "no-store", credentials: "same-origin" })
-          .then(function (response) {
-            if (!response.ok) throw new Error(String(response.status));
-            return response.json();
-          })
-          .then(function (body) {
-            token.value = body.token;
-            keepToken(body.token);
+        newToken()
+          .then(function (made) {
+            token.value = made;
+            keepToken(made);
             token.type = "text";
             toggle.textContent = "Hide";
             toggle.setAttribute("aria-pressed", "true");
@@ -455,6 +468,69 @@
     });
   }
 
+  // Configure, under a token too easy to guess to save under: move what it holds to a
+  // new one through the API, then carry on under the new one.
+  function moveProblem(body, status) {
+    var error = body && body.errors && body.errors[0];
+    if (!error) return "the server answered " + status + "; try again shortly";
+    if (error.field === "account_numbers") {
+      return "some accounts stored under this token are not on this page: choose your CSV files " +
+        "on the first page, press Configure, and move from there";
+    }
+    if (error.field === "token" && status === 404) {
+      return "nothing is stored under this token yet: get a token and save under that one";
+    }
+    return error.message;
+  }
+
+  function enhanceMove() {
+    var button = document.getElementById("move-token");
+    var form = document.getElementById("configure-form");
+    var status = document.getElementById("move-status");
+    var moved = document.getElementById("moved");
+    var shown = document.getElementById("moved-token");
+    if (!button || !form || !status || !moved || !shown) return;
+    button.addEventListener("click", function () {
+      var old = form.querySelector('input[name="token"]').value;
+      var numbers = Array.prototype.map.call(
+        form.querySelectorAll('input[type="hidden"][name^="account-"][name$="-number"]'),
+        function (input) { return input.value; });
+      button.disabled = true;
+      status.textContent = "Moving your settings\u2026";
+      newToken().then(function (made) {
+        return fetch("/api/v1/config/move", {
+          method: "POST",
+          cache: "no-store",
+          credentials: "same-origin",
+          headers: { "Authorization": "Bearer " + old, "Content-Type": "application/json" },
+          body: JSON.stringify({ new_token: made, account_numbers: numbers })
+        }).then(function (response) {
+          return response.json().catch(function () { return null; }).then(function (body) {
+            if (!response.ok) throw new Error(moveProblem(body, response.status));
+            return made;
+          });
+        });
+      }).then(function (made) {
+        document.querySelectorAll('input[type="hidden"][name="token"]').forEach(function (input) {
+          input.value = made;
+        });
+        keepToken(made);
+        shown.textContent = made;
+        var copyStatus = document.createElement("p");
+        copyStatus.className = "note";
+        copyStatus.setAttribute("aria-live", "polite");
+        shown.insertAdjacentElement("afterend", copyButton(function () { return made; }, copyStatus, "Copy the new token"));
+        shown.parentNode.insertAdjacentElement("afterend", copyStatus);
+        moved.hidden = false;
+        button.hidden = true;
+        status.textContent = "Moved: your settings are under the new token below, and the old one opens nothing.";
+      }).catch(function (error) {
+        button.disabled = false;
+        status.textContent = "Not moved: " + error.message + ".";
+      });
+    });
+  }
+
   function focusErrors() {
     var summary = document.getElementById("error-summary");
     if (summary && !document.querySelector("[autofocus]")) summary.focus();
@@ -466,6 +542,8 @@
     enhanceHome();
     enhanceRebalance();
     enhanceConfigure();
+    enhanceMove();
+    if (document.getElementById("erased")) forgetToken();  // it opens nothing now
     focusErrors();
   });
 })();
