@@ -11,6 +11,7 @@ import pytest
 
 from rebalance_service.edge.rate_limit import (
     CountedHere,
+    RecentlyAdmitted,
     TokenLimiter,
     TooManyTokens,
     fingerprint,
@@ -71,3 +72,45 @@ def test_the_count_in_process_admits_its_limit_of_tokens_per_address() -> None:
             await limiter.admit("10.0.0.1", "c" * 64)
 
     run(admit_all)
+
+
+def test_a_pair_just_admitted_is_not_sent_again_but_a_new_token_or_address_is() -> None:
+    recorder = Recorder(None)
+    limiter = TokenLimiter(recorder)
+
+    async def visit() -> None:
+        for _ in range(3):  # the pages of one visit
+            await limiter.admit("10.0.0.1", TOKEN)
+        await limiter.admit("10.0.0.1", TOKEN[::-1])
+        await limiter.admit("10.0.0.2", TOKEN)
+
+    run(visit)
+    assert [client for client, _ in recorder.asked] == ["10.0.0.1", "10.0.0.1", "10.0.0.2"]
+
+
+def test_a_refused_token_is_asked_about_again_every_time() -> None:
+    recorder = Recorder(42)
+    limiter = TokenLimiter(recorder)
+
+    async def guess_twice() -> None:
+        for _ in range(2):
+            with pytest.raises(TooManyTokens):
+                await limiter.admit("10.0.0.1", TOKEN)
+
+    run(guess_twice)
+    assert len(recorder.asked) == 2
+
+
+def test_an_admitted_pair_is_counted_again_after_a_minute_or_once_crowded_out() -> None:
+    now = [0.0]
+    admitted = RecentlyAdmitted(seconds=60, capacity=2, clock=lambda: now[0])
+    admitted.add("10.0.0.1", TOKEN)
+    now[0] = 59.0
+    assert admitted.holds("10.0.0.1", TOKEN)
+    now[0] = 60.0
+    assert not admitted.holds("10.0.0.1", TOKEN)
+    for client in ("a", "b", "c"):
+        admitted.add(client, TOKEN)
+    assert not admitted.holds("a", TOKEN)
+    assert admitted.holds("b", TOKEN)
+    assert admitted.holds("c", TOKEN)

@@ -10,6 +10,11 @@ allow twice the limit. The edge (`edge.tokens`) admits each request's token once
 before any use case runs, by sending the client address and a keyed fingerprint
 of the token, never the token. The key is derived from the service credential, so
 every worker and replica makes the same fingerprint for the same token.
+
+A pair the count has just admitted (this client, this token) is not sent again for
+a minute: the count admits a token it already holds for free, so asking again only
+costs the round trip that every page of a visit and every scripted rebalance would
+pay. A new token, or a known one from another address, is always counted.
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Protocol
 
 from service_kit.distinct_counts import DistinctCounter
@@ -52,11 +60,53 @@ class TokenLimiter:
     def __init__(self, count: TokenCount, key: bytes | None = None) -> None:
         self._count = count
         self._key = key or secrets.token_bytes(32)
+        self._admitted = RecentlyAdmitted()
 
     async def admit(self, client: str, token: str) -> None:
+        if self._admitted.holds(client, token):
+            return
         retry_after = await self._count.admit_token(client, fingerprint(self._key, token))
         if retry_after is not None:
             raise TooManyTokens(retry_after)
+        self._admitted.add(client, token)
+
+
+class RecentlyAdmitted:
+    """The (client, token) pairs the count admitted in the last `seconds`, in this process.
+
+    Held by a keyed hash under a random key of the process's own, as the key cache
+    holds tokens: nothing kept here tests a guess. At most `capacity` pairs, the
+    least recently admitted forgotten first (they are counted again, which is free)."""
+
+    def __init__(
+        self,
+        seconds: float = 60,
+        capacity: int = 4096,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._seconds = seconds
+        self._capacity = capacity
+        self._clock = clock
+        self._key = secrets.token_bytes(32)
+        self._until: OrderedDict[bytes, float] = OrderedDict()  # one event loop: no lock
+
+    def _slot(self, client: str, token: str) -> bytes:
+        return hmac.new(self._key, f"{client}\0{token}".encode(), hashlib.sha256).digest()
+
+    def holds(self, client: str, token: str) -> bool:
+        slot = self._slot(client, token)
+        until = self._until.get(slot)
+        if until is None or until <= self._clock():
+            self._until.pop(slot, None)
+            return False
+        return True
+
+    def add(self, client: str, token: str) -> None:
+        slot = self._slot(client, token)
+        self._until[slot] = self._clock() + self._seconds
+        self._until.move_to_end(slot)
+        while len(self._until) > self._capacity:
+            self._until.popitem(last=False)
 
 
 def fingerprint_key(credential: str) -> bytes:
