@@ -225,3 +225,12 @@ def test_the_page_says_when_no_rule_changed_the_plan_or_the_list_was_cut_short()
     assert "None of your rules changed this plan" not in cut_short
     assert "The time allowed ran out before every rule was measured" in cut_short
     assert "Locking US TSM in taxable leaves the portfolio $20,000.00" in cut_short
+
+
+def test_a_plan_stopped_at_the_time_limit_says_so_and_offers_no_proof_search() -> None:
+    stopped = {**PLAN["proof"], "stopped_by_time_limit": True}
+    stopped["stopped_reason"] = "stopped at the 10 s time limit"
+    page = _page({**PLAN, "proof": stopped})
+    assert "The search stopped at the 10 s time limit, so it is the best found by then" in page
+    assert "Prove it" not in page
+    assert "Prove it" in _page(PLAN)

@@ -100,6 +100,7 @@ class ProofSummary:
     window: str
     provable: bool  # prove=true would be accepted
     better: list[str] = field(default_factory=list)  # every level, as what beating it means
+    stopped: str | None = None  # "stopped at the 10 s time limit": the solve was cut short
 
     @property
     def complete(self) -> bool:
@@ -139,6 +140,7 @@ def _proof(plan: JSON) -> ProofSummary:
         window=format_money(_d(plan["proof"]["window"])),
         provable=plan["proof"]["provable"],
         better=[BETTER[lv["objective"]] for lv in levels],
+        stopped=plan["proof"].get("stopped_reason"),
     )
 
 
