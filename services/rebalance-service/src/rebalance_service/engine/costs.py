@@ -42,7 +42,7 @@ from rebalance_service.engine.buying import buy_choice
 from rebalance_service.engine.deadline import Deadline
 from rebalance_service.engine.exact import Deal, exact_deals
 from rebalance_service.engine.facts import Facts, gather, known_prices, location_ranks
-from rebalance_service.engine.model import Level, Model
+from rebalance_service.engine.model import Model
 from rebalance_service.engine.objective import build
 from rebalance_service.engine.program import Program
 from rebalance_service.engine.solve import solve_fast, solver_slack
@@ -117,18 +117,20 @@ def _relaxed_costs(facts: Facts, deadline: Deadline | None, found: list[Constrai
     measured = sorted(r for r in every if r.rule != Rule.PLACEMENT or r.asset_class in targeted)
     if not measured:
         return 0
-    measurer = _Measurer(model, closing, deadline)
-    base = measurer.measure(every, certify=True)
+    measurer = _Measurer(_lean(model), closing, deadline)
+    base = measurer.certify(every)
     if late():
         return len(measured)
     if base is None:
         return 0
-    # The baseline's reduced costs settle the levels a rule's columns cannot improve:
-    # a rule they settle at every level costs nothing, and is not solved again.
-    settled = {rule: measurer.settled(every, rule) for rule in measured}
+    # The baseline's optima and reduced costs settle the levels a rule's columns
+    # cannot improve: a rule they settle at every level costs nothing, and is not
+    # solved again.
+    opens = {rule: measurer.opened(every, rule) for rule in measured}
+    settled = {rule: measurer.settled(opens[rule]) for rule in measured}
     measured = [rule for rule in measured if settled[rule] < measurer.count]
     for done, rule in enumerate(measured):
-        without = measurer.measure(every - {rule}, settled=settled[rule])
+        without = measurer.measure(opens[rule], settled[rule])
         if late():
             return len(measured) - done
         cost = _cost(facts, rule, base, without) if without is not None else None
@@ -256,8 +258,41 @@ def _closing(facts: Facts, opened: Facts, model: Model) -> dict[int, list[Clause
     return closing
 
 
+def _lean(model: Model) -> Model:
+    """The open model less what no measure needs: a trade flag outside every
+    never-buy-and-sell pair only bounds its trade by the column's own bound (the open
+    model has no minimum trade, and no measured level counts trades), so it is fixed
+    at zero and its rows left out. The same relaxation, in half the rows."""
+    paired = {
+        flag
+        for exclusion in model.exclusions
+        for index in exclusion.lots
+        for flag in (model.lots[index].buy_flag, model.lots[index].sell_flag)
+        if flag is not None
+    }
+    loose = set(model.flags) - paired
+    kept: list[int] = []
+    for index, (coefficients, _, _) in enumerate(model.rows):
+        if not any(c in loose for c in coefficients):
+            kept.append(index)
+    renumbered = {old: new for new, old in enumerate(kept)}
+    upper = list(model.upper)
+    for flag in loose:
+        upper[flag] = 0.0
+    return replace(
+        model,
+        rows=[model.rows[i] for i in kept],
+        upper=upper,
+        relocate_rows={name: renumbered[row] for name, row in model.relocate_rows.items()},
+    )
+
+
 class _Measurer:
-    """The open model's relaxation, three levels at a time, under chosen rules."""
+    """The open model's relaxation, three levels at a time, under chosen rules.
+
+    The certified measure (`certify`) runs first with every rule in force, closing
+    their columns; each rule's measure then opens only the columns that rule
+    closes, and closes them again after."""
 
     def __init__(
         self, model: Model, closing: dict[int, list[Clause]], deadline: Deadline | None
@@ -268,61 +303,82 @@ class _Measurer:
         for row in model.relocate_rows.values():
             self.program.pin(row, 0.0, 0.0)  # relocate: class totals stay where they are
         by_objective = {level.objective: level for level in model.levels}
-        self.levels: list[Level] = [
-            by_objective[o]
-            for o in (Objective.GROUP_DEVIATION, Objective.CLASS_DEVIATION)
-            if o in by_objective
+        self.levels = [
+            by_objective.get(o)
+            for o in (
+                Objective.GROUP_DEVIATION,
+                Objective.CLASS_DEVIATION,
+                Objective.ESTIMATED_GAINS,
+            )
         ]
-        self.gains = by_objective.get(Objective.ESTIMATED_GAINS)
-        self.count = sum(1 for level in (*self.levels, self.gains) if level and level.costs)
-        # The certified measure's optimum (without offset) and reduced costs, per level.
+        self.count = sum(1 for level in self.levels if level and level.costs)
+        self.closed: set[int] = set()  # by the certified measure's rules
+        # The certified measure's optimum (without offset) and reduced costs, per
+        # level; no reduced costs where every column the level prices was closed.
         self.optima: list[float] = []
-        self.reduced: list[list[float]] = []
+        self.reduced: list[list[float] | None] = []
 
-    def settled(self, holding: set[RuleKey], rule: RuleKey) -> int:
-        """How many levels, from the first, lifting `rule` from the certified measure
-        of `holding` leaves at its optimum: those at which every column it opens has
-        a reduced cost of zero or more.
-
-        Opening columns the optimum's reduced costs do not favour leaves it optimal;
-        and a level whose optimum is unchanged leaves the next level's rows unchanged,
-        so the argument carries on down until a level where some column would help.
-        """
-        opened = [
+    def opened(self, holding: set[RuleKey], rule: RuleKey) -> list[int]:
+        """The columns closed while `holding` is in force that lifting `rule` opens."""
+        return [
             c
             for c, clauses in self.closing.items()
             if any(clause <= holding for clause in clauses)
             and not any(clause <= holding - {rule} for clause in clauses)
         ]
+
+    def settled(self, opened: list[int]) -> int:
+        """How many levels, from the first, opening the columns `opened` leaves at
+        the certified measure's optimum: those at which it is zero (no plan does
+        better: each level's costs and columns are zero or more), and those at which
+        every column opened has a reduced cost of zero or more.
+
+        Opening columns the optimum's reduced costs do not favour leaves it optimal;
+        and a level whose optimum is unchanged leaves the next level's rows unchanged,
+        so the argument carries on down until a level where some column would help.
+        """
         count = 0
-        for costs in self.reduced:
-            if any(costs[c] < -_NOISE for c in opened):
+        for optimum, costs in zip(self.optima, self.reduced, strict=True):
+            if optimum > _NOISE and (costs is None or any(costs[c] < -_NOISE for c in opened)):
                 break
             count += 1
         return count
 
-    def measure(
-        self, holding: set[RuleKey], *, certify: bool = False, settled: int = 0
-    ) -> _Measure | None:
-        """The three levels' relaxed optima with the `holding` rules in force. With
-        `certify`, each level's optimum and reduced costs are kept (`settled`); the
-        first `settled` levels are not solved but held at the certified optima."""
-        columns = sorted(self.closing)
-        # A clause closes its column while every rule in it holds.
-        upper = [
-            0.0 if any(clause <= holding for clause in self.closing[c]) else self.model.upper[c]
-            for c in columns
-        ]
+    def certify(self, holding: set[RuleKey]) -> _Measure | None:
+        """The measure with the `holding` rules in force, its optima and reduced
+        costs kept for `settled`."""
+        self.closed = {
+            c for c, clauses in self.closing.items() if any(clause <= holding for clause in clauses)
+        }
+        closed = sorted(self.closed)
+        self.program.bound(closed, [0.0] * len(closed))
+        return self._levels([], 0, certify=True)
+
+    def measure(self, opened: list[int], settled: int) -> _Measure | None:
+        """The certified measure with the columns `opened` open too; its first
+        `settled` levels are not solved but held at the certified optima."""
+        self.program.bound(opened, [self.model.upper[c] for c in opened])
+        try:
+            return self._levels(opened, settled, certify=False)
+        finally:
+            self.program.bound(opened, [0.0] * len(opened))
+
+    def _levels(self, opened: list[int], settled: int, *, certify: bool) -> _Measure | None:
         self.program.drop_kept()
-        self.program.bound(columns, upper)
+        shut = self.closed - set(opened)
         values: list[float] = []
         solved = 0
-        for level in [*self.levels, *([self.gains] if self.gains else [])]:
-            if not level.costs:
-                values.append(level.offset)
+        for level in self.levels:
+            if level is None or not level.costs:
+                values.append(level.offset if level is not None else 0.0)
                 continue
             if solved < settled:
                 optimum = self.optima[solved]
+            elif shut.issuperset(level.costs):
+                optimum = 0.0  # every column it prices is closed: nothing to solve
+                if certify:
+                    self.optima.append(optimum)
+                    self.reduced.append(None)
             else:
                 self.program.objective(level.costs)
                 relaxed = self.program.relaxation()
@@ -335,8 +391,6 @@ class _Measurer:
             solved += 1
             values.append(level.offset + optimum)
             self.program.keep(level.costs, optimum + solver_slack(optimum))
-        while len(values) < 3:
-            values.append(0.0)
         return _Measure(*values)
 
 
