@@ -41,7 +41,7 @@ from decimal import Decimal
 from rebalance_service.engine.buying import buy_choice
 from rebalance_service.engine.deadline import Deadline
 from rebalance_service.engine.exact import Deal, exact_deals
-from rebalance_service.engine.facts import Facts, gather, known_prices, location_ranks
+from rebalance_service.engine.facts import Facts, gather, known_prices, regather
 from rebalance_service.engine.model import Model
 from rebalance_service.engine.objective import build
 from rebalance_service.engine.program import Program
@@ -175,7 +175,8 @@ def _costliest(found: list[ConstraintCost]) -> tuple[ConstraintCost, ...]:
 
 
 def _open_facts(facts: Facts) -> Facts:
-    """The household's facts with every rule lifted, ranked by the real affinities."""
+    """The household's facts with every rule lifted. Only the lots are gathered again:
+    the holdings, cash and targets are the plan's (`regather`)."""
     problem = facts.problem
     classes = sorted(
         ({t.asset_class for t in problem.targets} | set(facts.values))
@@ -188,20 +189,19 @@ def _open_facts(facts: Facts) -> Facts:
     for group in TaxGroup:
         listed = problem.affinities.get(group, ())
         affinities[group] = (*listed, *(c for c in classes if c not in listed and c in targeted))
-    prices = known_prices(problem.accounts)
-    accounts = tuple(_widened(problem, a, classes, prices) for a in problem.accounts)
+    prices = known_prices(facts.accounts)
+    menus = {a.key: _widened(problem, a, classes, prices).menu for a in facts.accounts if a.menu}
     opened = replace(
         problem,
-        accounts=accounts,
+        accounts=tuple(replace(a, menu=menus.get(a.key, a.menu)) for a in problem.accounts),
         affinities=affinities,
         no_sell=frozenset(),
         mode=Mode.RELOCATE if problem.mode == Mode.RELOCATE else Mode.FULL,
         bands=None,
         min_trade=ZERO,  # binds no relaxation anyway
     )
-    facts_open = gather(opened)
-    rank, best = location_ranks(problem, facts_open.accounts, sorted(facts_open.group_of))
-    return replace(facts_open, rank=rank, best=best)
+    accounts = [replace(a, menu=menus[a.key]) if a.menu else a for a in facts.accounts]
+    return regather(facts, opened, accounts)
 
 
 def _widened(
@@ -431,13 +431,22 @@ def _entry(
     )
 
 
+# The mode in words, not as the API spells it ("buy_only"); only the first two bind.
+_MODE_SUBJECT: dict[Mode, str] = {
+    Mode.BUY_ONLY: "Buy-only mode",
+    Mode.NO_SELL_TAXABLE: "No selling in taxable accounts",
+    Mode.FULL: "Full mode",
+    Mode.RELOCATE: "Relocate mode",
+}
+
+
 def _subject(facts: Facts, rule: RuleKey) -> str:
     group = label(rule.tax_group) if rule.tax_group is not None else ""
     match rule.rule:
         case Rule.NO_SELL:
             return f"Locking {rule.asset_class} in {group}"
         case Rule.MODE:
-            return f"The {facts.problem.mode.value} mode"
+            return _MODE_SUBJECT[facts.problem.mode]
         case Rule.PLACEMENT:
             return f"Leaving {rule.asset_class} out of the {group} list"
         case Rule.MENU:

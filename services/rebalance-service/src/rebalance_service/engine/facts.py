@@ -126,11 +126,9 @@ def gather(problem: Problem) -> Facts:
         in_band = frozenset((set(values) | set(class_targets)) - out - {CASH_CLASS})
     off_menu: set[tuple[int, str]] = set()
     lots = _lots(problem, accounts, off_menu, in_band)
-    traded = {name for lot in lots for name, _ in lot.parts}
-    names = sorted(set(values) | set(class_targets) | traded)
-    group_of = {name: problem.catalogue.group_of(name) or "Other" for name in names}
+    group_of = _group_of(problem, lots, [*values, *class_targets])
     band = problem.tolerance * total / HUNDRED if problem.tolerance and total > 0 else ZERO
-    rank, best = location_ranks(problem, accounts, names)
+    rank, best = location_ranks(problem, accounts, sorted(group_of))
     return Facts(
         problem=problem,
         accounts=accounts,
@@ -148,6 +146,39 @@ def gather(problem: Problem) -> Facts:
         off_menu=frozenset(off_menu),
         in_band=in_band,
     )
+
+
+def regather(facts: Facts, problem: Problem, accounts: Sequence[Account]) -> Facts:
+    """The facts of `problem`, the one `facts` were gathered from with other rules
+    (mode, locks, affinities, bands, menus: `accounts` are `facts.accounts` with
+    other menus), gathering again only what the rules decide: the lots and what
+    follows from them. The holdings, cash, credits and targets stay as they were."""
+    in_band: frozenset[str] = frozenset()
+    if problem.bands is not None:
+        out = out_of_band(facts.values, facts.class_targets, facts.total, problem.bands)
+        in_band = frozenset((set(facts.values) | set(facts.class_targets)) - out - {CASH_CLASS})
+    off_menu: set[tuple[int, str]] = set()
+    lots = _lots(problem, accounts, off_menu, in_band)
+    group_of = _group_of(problem, lots, [*facts.values, *facts.class_targets])
+    rank, best = location_ranks(problem, accounts, sorted(group_of))
+    return replace(
+        facts,
+        problem=problem,
+        accounts=tuple(accounts),
+        lots=lots,
+        group_targets=group_targets(facts.class_targets, group_of),
+        group_of=group_of,
+        rank=rank,
+        best=best,
+        off_menu=frozenset(off_menu),
+        in_band=in_band,
+    )
+
+
+def _group_of(problem: Problem, lots: Sequence[Lot], named: Sequence[str]) -> dict[str, str]:
+    """Each class valued, targeted or traded, in order, with its asset group."""
+    names = sorted({*named, *(name for lot in lots for name, _ in lot.parts)})
+    return {name: problem.catalogue.group_of(name) or "Other" for name in names}
 
 
 def _apply_credits(
