@@ -34,45 +34,32 @@ list is always complete.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from rebalance_service.engine.buying import buy_choice
 from rebalance_service.engine.deadline import Deadline
 from rebalance_service.engine.exact import Deal, exact_deals
-from rebalance_service.engine.facts import Facts, gather, known_prices, regather
-from rebalance_service.engine.model import Model
+from rebalance_service.engine.facts import Facts, gather
 from rebalance_service.engine.objective import build
-from rebalance_service.engine.program import Program
-from rebalance_service.engine.solve import solve_fast, solver_slack
+from rebalance_service.engine.open_model import (
+    Measure,
+    Measurer,
+    RuleKey,
+    closing,
+    open_facts,
+    relaxation,
+)
+from rebalance_service.engine.solve import solve_fast
 from rebalance_service.engine.text import dollars, label
 from rebalancer.catalogue import CASH_CLASS, TaxGroup
 from rebalancer.money import CENT, ZERO
-from rebalancer.plan import Action, ConstraintCost, Objective, Plan, Rule
-from rebalancer.problem import Account, Mode, Position, Problem
+from rebalancer.plan import Action, ConstraintCost, Plan, Rule
+from rebalancer.problem import Mode
 
 MOST = 8  # costs a plan lists, the costliest first
 _NOTHING = Decimal(1)  # dollars: a rule that moves both measures less costs nothing
 _NOISE = 1e-9  # a reduced cost this little below zero is the solver's, not a gain
-
-
-@dataclass(frozen=True, order=True)
-class RuleKey:
-    rule: Rule
-    tax_group: TaxGroup | None = None
-    asset_class: str | None = None
-    account: str | None = None
-
-
-Clause = frozenset[RuleKey]  # closes its column while every rule in it holds
-
-
-@dataclass(frozen=True)
-class _Measure:
-    group: float
-    classes: float
-    gains: float
 
 
 @dataclass(frozen=True)
@@ -107,17 +94,17 @@ def _relaxed_costs(facts: Facts, deadline: Deadline | None, found: list[Constrai
     late = deadline.passed if deadline is not None else (lambda: False)
     if _binds_nowhere(facts):
         return 0
-    opened = _open_facts(facts)
-    model = build(opened)
-    closing = _closing(facts, opened, model)
-    every = {rule for clauses in closing.values() for c in clauses for rule in c}
+    opened = open_facts(facts)
+    model = relaxation(opened)
+    closes = closing(facts, opened, model)
+    every = {rule for clauses in closes.values() for c in clauses for rule in c}
     # A class with no target costs no deviation where it may not go: its
     # placements stay closed, unmeasured (a household has many).
     targeted = {t.asset_class for t in facts.problem.targets if t.value > 0}
     measured = sorted(r for r in every if r.rule != Rule.PLACEMENT or r.asset_class in targeted)
     if not measured:
         return 0
-    measurer = _Measurer(_lean(model), closing, deadline)
+    measurer = Measurer(model, closes, deadline)
     base = measurer.certify(every)
     if late():
         return len(measured)
@@ -128,7 +115,7 @@ def _relaxed_costs(facts: Facts, deadline: Deadline | None, found: list[Constrai
     # solved again.
     opens = {rule: measurer.opened(every, rule) for rule in measured}
     settled = {rule: measurer.settled(opens[rule]) for rule in measured}
-    measured = [rule for rule in measured if settled[rule] < measurer.count]
+    measured = [rule for rule in measured if settled[rule] < len(model.levels)]
     for done, rule in enumerate(measured):
         without = measurer.measure(opens[rule], settled[rule])
         if late():
@@ -171,230 +158,7 @@ def _costliest(found: list[ConstraintCost]) -> tuple[ConstraintCost, ...]:
     return tuple(ranked[:MOST])
 
 
-# The open model and the columns each rule closes.
-
-
-def _open_facts(facts: Facts) -> Facts:
-    """The household's facts with every rule lifted. Only the lots are gathered again:
-    the holdings, cash and targets are the plan's (`regather`)."""
-    problem = facts.problem
-    classes = sorted(
-        ({t.asset_class for t in problem.targets} | set(facts.values))
-        | {c for listed in problem.affinities.values() for c in listed}
-    )
-    # A placement of a class with no target stays closed, unmeasured (`_relaxed_costs`):
-    # its columns would be fixed at zero in every solve, so they are not made at all.
-    targeted = {t.asset_class for t in problem.targets if t.value > 0}
-    affinities: dict[TaxGroup, tuple[str, ...]] = {}
-    for group in TaxGroup:
-        listed = problem.affinities.get(group, ())
-        affinities[group] = (*listed, *(c for c in classes if c not in listed and c in targeted))
-    prices = known_prices(facts.accounts)
-    menus = {a.key: _widened(problem, a, classes, prices).menu for a in facts.accounts if a.menu}
-    opened = replace(
-        problem,
-        accounts=tuple(replace(a, menu=menus.get(a.key, a.menu)) for a in problem.accounts),
-        affinities=affinities,
-        no_sell=frozenset(),
-        mode=Mode.RELOCATE if problem.mode == Mode.RELOCATE else Mode.FULL,
-        bands=None,
-        min_trade=ZERO,  # binds no relaxation anyway
-    )
-    accounts = [replace(a, menu=menus[a.key]) if a.menu else a for a in facts.accounts]
-    return regather(facts, opened, accounts)
-
-
-def _widened(
-    problem: Problem, account: Account, classes: Sequence[str], prices: Mapping[str, Position]
-) -> Account:
-    """An account whose menu (if it has one) also offers each class it lacks, through
-    the fund the account would buy it with had it no menu."""
-    if not account.menu:
-        return account
-    free = replace(account, menu=())
-    extra = [
-        chosen
-        for c in classes
-        if c != CASH_CLASS
-        and buy_choice(problem.catalogue, account, c, prices) is None
-        and (chosen := buy_choice(problem.catalogue, free, c, prices)) is not None
-        and chosen not in account.menu
-    ]
-    return replace(account, menu=(*account.menu, *dict.fromkeys(extra)))
-
-
-def _closing(facts: Facts, opened: Facts, model: Model) -> dict[int, list[Clause]]:
-    """Each column the real rules close, with the clauses that close it."""
-    problem = facts.problem
-    closing: dict[int, list[Clause]] = {}
-    for lot, columns in zip(opened.lots, model.lots, strict=True):
-        account = opened.accounts[lot.account]
-        group = account.tax_group
-        names = [name for name, _ in lot.parts]
-        both: list[Clause] = []
-        if names and all(n in facts.in_band for n in names):
-            both.append(frozenset(RuleKey(Rule.BAND, asset_class=n) for n in names))
-        sells = list(both)
-        if problem.mode == Mode.BUY_ONLY or (
-            problem.mode == Mode.NO_SELL_TAXABLE and group == TaxGroup.TAXABLE
-        ):
-            sells.append(frozenset({RuleKey(Rule.MODE)}))
-        sells += [
-            frozenset({RuleKey(Rule.NO_SELL, group, n)})
-            for n in names
-            if (group, n) in problem.no_sell
-        ]
-        buys = list(both)
-        allowed = problem.affinities.get(group, ())
-        buys += [frozenset({RuleKey(Rule.PLACEMENT, group, n)}) for n in names if n not in allowed]
-        real = facts.accounts[lot.account]
-        if real.menu and lot.symbol not in {s.upper() for s in real.menu}:
-            buys.append(frozenset({RuleKey(Rule.MENU, account=real.key)}))
-        for column in (columns.sell, columns.rest):
-            if column is not None and sells:
-                closing[column] = sells
-        if columns.buy is not None and buys:
-            closing[columns.buy] = buys
-    return closing
-
-
-def _lean(model: Model) -> Model:
-    """The open model less what no measure needs: a trade flag outside every
-    never-buy-and-sell pair only bounds its trade by the column's own bound (the open
-    model has no minimum trade, and no measured level counts trades), so it is fixed
-    at zero and its rows left out. The same relaxation, in half the rows."""
-    paired = {
-        flag
-        for exclusion in model.exclusions
-        for index in exclusion.lots
-        for flag in (model.lots[index].buy_flag, model.lots[index].sell_flag)
-        if flag is not None
-    }
-    loose = set(model.flags) - paired
-    kept: list[int] = []
-    for index, (coefficients, _, _) in enumerate(model.rows):
-        if not any(c in loose for c in coefficients):
-            kept.append(index)
-    renumbered = {old: new for new, old in enumerate(kept)}
-    upper = list(model.upper)
-    for flag in loose:
-        upper[flag] = 0.0
-    return replace(
-        model,
-        rows=[model.rows[i] for i in kept],
-        upper=upper,
-        relocate_rows={name: renumbered[row] for name, row in model.relocate_rows.items()},
-    )
-
-
-class _Measurer:
-    """The open model's relaxation, three levels at a time, under chosen rules.
-
-    The certified measure (`certify`) runs first with every rule in force, closing
-    their columns; each rule's measure then opens only the columns that rule
-    closes, and closes them again after."""
-
-    def __init__(
-        self, model: Model, closing: dict[int, list[Clause]], deadline: Deadline | None
-    ) -> None:
-        self.model = model
-        self.closing = closing
-        self.program = Program(model, relaxed=True, deadline=deadline)
-        for row in model.relocate_rows.values():
-            self.program.pin(row, 0.0, 0.0)  # relocate: class totals stay where they are
-        by_objective = {level.objective: level for level in model.levels}
-        self.levels = [
-            by_objective.get(o)
-            for o in (
-                Objective.GROUP_DEVIATION,
-                Objective.CLASS_DEVIATION,
-                Objective.ESTIMATED_GAINS,
-            )
-        ]
-        self.count = sum(1 for level in self.levels if level and level.costs)
-        self.closed: set[int] = set()  # by the certified measure's rules
-        # The certified measure's optimum (without offset) and reduced costs, per
-        # level; no reduced costs where every column the level prices was closed.
-        self.optima: list[float] = []
-        self.reduced: list[list[float] | None] = []
-
-    def opened(self, holding: set[RuleKey], rule: RuleKey) -> list[int]:
-        """The columns closed while `holding` is in force that lifting `rule` opens."""
-        return [
-            c
-            for c, clauses in self.closing.items()
-            if any(clause <= holding for clause in clauses)
-            and not any(clause <= holding - {rule} for clause in clauses)
-        ]
-
-    def settled(self, opened: list[int]) -> int:
-        """How many levels, from the first, opening the columns `opened` leaves at
-        the certified measure's optimum: those at which it is zero (no plan does
-        better: each level's costs and columns are zero or more), and those at which
-        every column opened has a reduced cost of zero or more.
-
-        Opening columns the optimum's reduced costs do not favour leaves it optimal;
-        and a level whose optimum is unchanged leaves the next level's rows unchanged,
-        so the argument carries on down until a level where some column would help.
-        """
-        count = 0
-        for optimum, costs in zip(self.optima, self.reduced, strict=True):
-            if optimum > _NOISE and (costs is None or any(costs[c] < -_NOISE for c in opened)):
-                break
-            count += 1
-        return count
-
-    def certify(self, holding: set[RuleKey]) -> _Measure | None:
-        """The measure with the `holding` rules in force, its optima and reduced
-        costs kept for `settled`."""
-        self.closed = {
-            c for c, clauses in self.closing.items() if any(clause <= holding for clause in clauses)
-        }
-        closed = sorted(self.closed)
-        self.program.bound(closed, [0.0] * len(closed))
-        return self._levels([], 0, certify=True)
-
-    def measure(self, opened: list[int], settled: int) -> _Measure | None:
-        """The certified measure with the columns `opened` open too; its first
-        `settled` levels are not solved but held at the certified optima."""
-        self.program.bound(opened, [self.model.upper[c] for c in opened])
-        try:
-            return self._levels(opened, settled, certify=False)
-        finally:
-            self.program.bound(opened, [0.0] * len(opened))
-
-    def _levels(self, opened: list[int], settled: int, *, certify: bool) -> _Measure | None:
-        self.program.drop_kept()
-        shut = self.closed - set(opened)
-        values: list[float] = []
-        solved = 0
-        for level in self.levels:
-            if level is None or not level.costs:
-                values.append(level.offset if level is not None else 0.0)
-                continue
-            if solved < settled:
-                optimum = self.optima[solved]
-            elif shut.issuperset(level.costs):
-                optimum = 0.0  # every column it prices is closed: nothing to solve
-                if certify:
-                    self.optima.append(optimum)
-                    self.reduced.append(None)
-            else:
-                self.program.objective(level.costs)
-                relaxed = self.program.relaxation()
-                if relaxed is None:
-                    return None
-                optimum = relaxed[0]
-                if certify:
-                    self.optima.append(optimum)
-                    self.reduced.append(self.program.reduced_costs())
-            solved += 1
-            values.append(level.offset + optimum)
-            self.program.keep(level.costs, optimum + solver_slack(optimum))
-        return _Measure(*values)
-
-
-def _cost(facts: Facts, rule: RuleKey, base: _Measure, without: _Measure) -> ConstraintCost | None:
+def _cost(facts: Facts, rule: RuleKey, base: Measure, without: Measure) -> ConstraintCost | None:
     deviation = _money(base.classes - without.classes)
     gains = _money(without.gains - base.gains)
     return _entry(facts, rule, deviation, gains, relaxed=True)
