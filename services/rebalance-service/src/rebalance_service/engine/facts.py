@@ -34,7 +34,7 @@ order, lots follow each account's positions and then its affinity list.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -148,17 +148,28 @@ def gather(problem: Problem) -> Facts:
     )
 
 
-def regather(facts: Facts, problem: Problem, accounts: Sequence[Account]) -> Facts:
+def regather(
+    facts: Facts,
+    problem: Problem,
+    accounts: Sequence[Account],
+    kept: Mapping[int, Sequence[Lot]] | None = None,
+) -> Facts:
     """The facts of `problem`, the one `facts` were gathered from with other rules
     (mode, locks, affinities, bands, menus: `accounts` are `facts.accounts` with
     other menus), gathering again only what the rules decide: the lots and what
-    follows from them. The holdings, cash, credits and targets stay as they were."""
+    follows from them. The holdings, cash, credits and targets stay as they were.
+    The accounts in `kept` (by index) have the lots given there, gathered by the
+    caller: their classes bought where they were (`off_menu` kept too)."""
     in_band: frozenset[str] = frozenset()
     if problem.bands is not None:
         out = out_of_band(facts.values, facts.class_targets, facts.total, problem.bands)
         in_band = frozenset((set(facts.values) | set(facts.class_targets)) - out - {CASH_CLASS})
-    off_menu: set[tuple[int, str]] = set()
-    lots = _lots(problem, accounts, off_menu, in_band)
+    kept = kept or {}
+    off_menu = {(index, name) for index, name in facts.off_menu if index in kept}
+    gathered = _lots(problem, accounts, off_menu, in_band, skip=kept.keys())
+    given = [lot for index in sorted(kept) for lot in kept[index]]
+    # Each account's lots together, in account order, as `gather` lists them.
+    lots = tuple(sorted((*gathered, *given), key=lambda lot: lot.account))
     group_of = _group_of(problem, lots, [*facts.values, *facts.class_targets])
     rank, best = location_ranks(problem, accounts, sorted(group_of))
     return replace(
@@ -238,6 +249,7 @@ def _lots(
     accounts: Sequence[Account],
     off_menu: set[tuple[int, str]],
     in_band: frozenset[str],
+    skip: Collection[int] = (),
 ) -> tuple[Lot, ...]:
     catalogue = problem.catalogue
     prices = known_prices(accounts)
@@ -274,7 +286,8 @@ def _lots(
         )
 
     lots: list[Lot] = []
-    for index, account in enumerate(accounts):
+    # The accounts in `skip` are gathered by the caller (`regather`).
+    for index, account in ((i, a) for i, a in enumerate(accounts) if i not in skip):
         allowed = problem.affinities.get(account.tax_group, ())
         choice = {
             asset_class: buy_choice(catalogue, account, asset_class, prices)

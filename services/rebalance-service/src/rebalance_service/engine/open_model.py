@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 
 from rebalance_service.engine.buying import buy_choice
 from rebalance_service.engine.deadline import Deadline
-from rebalance_service.engine.facts import Facts, known_prices, regather
+from rebalance_service.engine.facts import Facts, Lot, known_prices, regather, sales_blocker
 from rebalance_service.engine.model import Level, Model, add, build_rows
 from rebalance_service.engine.objective import gain_per_share
 from rebalance_service.engine.program import Program
@@ -99,7 +99,26 @@ def open_facts(facts: Facts) -> Facts:
         min_trade=ZERO,  # binds no relaxation anyway
     )
     accounts = [replace(a, menu=menus[a.key]) if a.menu else a for a in facts.accounts]
-    return regather(facts, opened, accounts)
+    return regather(facts, opened, accounts, _kept(facts, opened))
+
+
+def _kept(facts: Facts, opened: Problem) -> dict[int, list[Lot]]:
+    """The lots of each account whose lifted rules change only what it may sell:
+    no menu to widen, no class its tax group's list gains, no band. Each buys what,
+    and where, it did; only its holdings' sales are allowed anew."""
+    if facts.in_band:
+        return {}
+    problem = facts.problem
+    kept: dict[int, list[Lot]] = {}
+    for lot in facts.lots:
+        account = facts.accounts[lot.account]
+        group = account.tax_group
+        if account.menu or opened.affinities.get(group, ()) != problem.affinities.get(group, ()):
+            continue
+        blocked = sales_blocker(opened, group, [name for name, _ in lot.parts]) is not None
+        can_sell = lot.held > 0 and lot.price is not None and not blocked
+        kept.setdefault(lot.account, []).append(replace(lot, can_sell=can_sell))
+    return kept
 
 
 def _widened(
