@@ -119,6 +119,8 @@ def _relaxed_costs(facts: Facts, deadline: Deadline | None, found: list[Constrai
     opens = {rule: measurer.opened(every, rule) for rule in measured}
     settled = {rule: measurer.settled(opens[rule]) for rule in measured}
     measured = [rule for rule in measured if settled[rule] < len(model.levels)]
+    # The fewest columns opened first: each measure starts from the last one's basis.
+    measured.sort(key=lambda r: (len(opens[r]), r))
     for done, rule in enumerate(measured):
         without = measurer.measure(opens[rule], settled[rule])
         if late():

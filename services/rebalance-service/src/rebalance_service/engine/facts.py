@@ -81,6 +81,26 @@ class Lot:
         """Dollars per share, as the plan shows `shares`."""
         return None if self.price is None else self.price / self.step
 
+    def selling(self, can_sell: bool) -> Lot:
+        """The same lot, sold or not (`dataclasses.replace` costs ten times more)."""
+        if can_sell == self.can_sell:
+            return self
+        return Lot(
+            self.account,
+            self.symbol,
+            self.asset_class,
+            self.price,
+            self.held,
+            self.held_value,
+            self.cost_basis,
+            self.whole,
+            can_sell,
+            self.can_buy,
+            self.quote,
+            self.step,
+            self.mix,
+        )
+
 
 @dataclass(frozen=True)
 class Facts:

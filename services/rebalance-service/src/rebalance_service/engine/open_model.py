@@ -117,7 +117,7 @@ def _kept(facts: Facts, opened: Problem) -> dict[int, list[Lot]]:
             continue
         blocked = sales_blocker(opened, group, [name for name, _ in lot.parts]) is not None
         can_sell = lot.held > 0 and lot.price is not None and not blocked
-        kept.setdefault(lot.account, []).append(replace(lot, can_sell=can_sell))
+        kept.setdefault(lot.account, []).append(lot.selling(can_sell))
     return kept
 
 
