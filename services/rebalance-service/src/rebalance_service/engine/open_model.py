@@ -12,7 +12,7 @@ Only the linear relaxation is measured, at three levels: group deviation, class
 deviation (each held at its optimum), then estimated gains (`relaxation`). A trade
 flag outside every never-buy-and-sell pair only bounds its trade by that column's own
 bound (the open model has no minimum trade, and no level measured counts trades), so
-it is fixed at zero and its rows left out: the same relaxation in half the rows.
+it is not made, nor its rows (`_lean_rows`): the same relaxation in half the rows.
 
 `Measurer` solves it: first with every rule in force (`certify`, the plan's own
 relaxation), then, for each rule, with the columns that rule alone closes opened
@@ -31,13 +31,25 @@ are not solved, exactly:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from rebalance_service.engine.buying import buy_choice
 from rebalance_service.engine.deadline import Deadline
 from rebalance_service.engine.facts import Facts, Lot, known_prices, regather, sales_blocker
-from rebalance_service.engine.model import Level, Model, add, build_rows
+from rebalance_service.engine.model import (
+    Level,
+    LotColumns,
+    Model,
+    _cash_rows,
+    _deviation_rows,
+    _exclusion_rows,
+    _relocate_rows,
+    add,
+    build_rows,
+)
 from rebalance_service.engine.objective import gain_per_share
 from rebalance_service.engine.program import Program
 from rebalance_service.engine.solve import solver_slack
@@ -140,10 +152,10 @@ def _widened(
     return replace(account, menu=(*account.menu, *dict.fromkeys(extra)))
 
 
-def relaxation(opened: Facts) -> Model:
-    """The open facts' program, as far as the measures need it: its rows, less the
-    lone trade flags', and the three levels measured."""
-    model = build_rows(opened)
+def relaxation(opened: Facts, *, lean: bool = True) -> Model:
+    """The open facts' program, as far as the measures need it: its rows (`lean`:
+    less the lone trade flags and theirs) and the three levels measured."""
+    model = _lean_rows(opened) if lean else build_rows(opened)
     gains: dict[int, float] = {}
     for lot, columns in zip(opened.lots, model.lots, strict=True):
         gain = gain_per_share(opened, lot)  # the gains level as `objective` prices it
@@ -167,29 +179,88 @@ def relaxation(opened: Facts) -> Model:
         ),
         Level("estimated gains", gains, 0.0, 0.0, objective=Objective.ESTIMATED_GAINS),
     ]
-    return _lean(model)
+    return model
 
 
-def _lean(model: Model) -> Model:
-    """The model without its lone trade flags' rows, those flags fixed at zero."""
-    paired = {
-        flag
-        for exclusion in model.exclusions
-        for index in exclusion.lots
-        for flag in (model.lots[index].buy_flag, model.lots[index].sell_flag)
-        if flag is not None
-    }
-    loose = set(model.flags) - paired
-    kept = [i for i, (row, _, _) in enumerate(model.rows) if loose.isdisjoint(row)]
-    renumbered = {old: new for new, old in enumerate(kept)}
-    upper = list(model.upper)
-    for flag in loose:
-        upper[flag] = 0.0
-    return replace(
-        model,
-        rows=[model.rows[i] for i in kept],
-        upper=upper,
-        relocate_rows={name: renumbered[row] for name, row in model.relocate_rows.items()},
+def _lean_rows(facts: Facts) -> Model:
+    """`model.build_rows` of facts with no minimum trade, each trade flag made only
+    where a never-buy-and-sell pair needs it."""
+    model = Model(min_trade=0.0)
+    budget = [max(float(a.cash), 0.0) for a in facts.accounts]
+    for lot in facts.lots:
+        if lot.can_sell and lot.price is not None:
+            budget[lot.account] += float(lot.held * lot.price)
+    most = [_most(lot, budget[lot.account]) for lot in facts.lots]
+    buys = {(lot.account, lot.asset_class) for lot, m in zip(facts.lots, most, strict=True) if m}
+    sells = {(lot.account, lot.asset_class) for lot in facts.lots if lot.can_sell and lot.held > 0}
+    paired = buys & sells
+    for lot, buy_most in zip(facts.lots, most, strict=True):
+        flagged = (lot.account, lot.asset_class) in paired
+        model.lots.append(_lot_columns(model, lot, buy_most, flagged=flagged))
+    _cash_rows(model, facts)
+    _exclusion_rows(model)
+    _deviation_rows(model, facts)
+    if facts.problem.mode == Mode.RELOCATE:
+        model.relocate = True
+        _relocate_rows(model, facts)
+    return model
+
+
+def _most(lot: Lot, budget: float) -> float:
+    """The most units of the lot the account could ever buy (0: no buy column)."""
+    if not lot.can_buy or budget <= 0:
+        return 0.0
+    most = budget / (float(lot.price) if lot.price is not None else 1.0)
+    most = math.floor(most + 1e-9) if lot.whole else most
+    return max(most, 0.0)
+
+
+def _lot_columns(model: Model, lot: Lot, most: float, *, flagged: bool) -> LotColumns:
+    """The lot's columns and rows as `model` makes them with no minimum trade; its
+    trade flags (and their rows) only if `flagged`."""
+    inf = math.inf
+    unit = float(lot.price) if lot.price is not None else 1.0
+    buy = sell = rest = buy_flag = sell_flag = None
+    if most > 0:
+        buy = model.column(0.0, most)
+        if flagged:
+            buy_flag = model.column(0.0, 1.0)
+            model.flags.append(buy_flag)
+            model.row({buy: 1.0, buy_flag: -most}, -inf, 0.0)
+    whole_held = Decimal(0)
+    rest_shares = Decimal(0)
+    if lot.can_sell and lot.held > 0:
+        whole_held = Decimal(math.floor(lot.held)) if lot.whole else lot.held
+        rest_shares = lot.held - whole_held
+        if flagged:
+            sell_flag = model.column(0.0, 1.0)
+            model.flags.append(sell_flag)
+        if whole_held > 0:
+            sell = model.column(0.0, float(whole_held))
+            if sell_flag is not None:
+                model.row({sell: 1.0, sell_flag: -float(whole_held)}, -inf, 0.0)
+        if rest_shares > 0:
+            rest = model.column(0.0, 1.0)
+            if sell_flag is not None:
+                model.row({rest: 1.0, sell_flag: -1.0}, -inf, 0.0)
+            if sell is not None:  # the remainder goes only with every whole share
+                model.row({sell: 1.0, rest: -float(whole_held)}, 0.0, inf)
+    return LotColumns(
+        account=lot.account,
+        asset_class=lot.asset_class,
+        unit=unit,
+        whole=lot.whole,
+        buy=buy,
+        buy_most=most,
+        sell=sell,
+        sell_most=float(whole_held),
+        rest=rest,
+        rest_shares=rest_shares,
+        buy_flag=buy_flag,
+        sell_flag=sell_flag,
+        smallest_sale=0.0,
+        rank=0.0,  # no location level is measured
+        parts=tuple((name, float(share)) for name, share in lot.parts),
     )
 
 
