@@ -325,6 +325,9 @@ class Measurer:
         for row in model.relocate_rows.values():
             self.program.pin(row, 0.0, 0.0)  # relocate: class totals stay where they are
         self.levels = model.levels  # group deviation, class deviation, estimated gains
+        # Each level's row, free until a measure holds the level at its optimum: rows
+        # loosened rather than deleted and added again leave HiGHS less to redo.
+        self.rows = [self.program.keep(level.costs, math.inf) for level in self.levels]
         self.sales = {c for lot in model.lots for c in (lot.sell, lot.rest) if c is not None}
         self.closed: set[int] = set()  # by the certified measure's rules
         # The certified measure's optimum (without offset) and reduced costs, per
@@ -378,7 +381,8 @@ class Measurer:
             self.program.bound(opened, [0.0] * len(opened))
 
     def _levels(self, opened: list[int], settled: int, *, certify: bool) -> Measure | None:
-        self.program.drop_kept()
+        for row in self.rows:
+            self.program.loosen(row, math.inf)
         shut = self.closed.difference(opened)
         optima: list[float] = []
         if settled == 0 and not certify and not self.sales.isdisjoint(opened):
@@ -404,7 +408,7 @@ class Measurer:
                     self.reduced.append(self.program.reduced_costs())
             optima.append(optimum)
             if level.costs:
-                self.program.keep(level.costs, optimum + solver_slack(optimum))
+                self.program.loosen(self.rows[number], optimum + solver_slack(optimum))
         return Measure(*(level.offset + o for level, o in zip(self.levels, optima, strict=True)))
 
     def _deviations(self) -> list[float]:
@@ -420,6 +424,6 @@ class Measurer:
         if left > _MET:
             return []
         optima = [left, total - left]
-        for costs, optimum in zip((group, classes), optima, strict=True):
-            self.program.keep(costs, optimum + solver_slack(optimum))
+        for row, optimum in zip(self.rows, optima, strict=False):
+            self.program.loosen(row, optimum + solver_slack(optimum))
         return optima
