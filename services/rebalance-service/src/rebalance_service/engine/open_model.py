@@ -38,7 +38,7 @@ from decimal import Decimal
 
 from rebalance_service.engine.buying import buy_choice
 from rebalance_service.engine.deadline import Deadline
-from rebalance_service.engine.facts import Facts, Lot, known_prices, regather, sales_blocker
+from rebalance_service.engine.facts import Facts, Lot, known_prices, regather
 from rebalance_service.engine.model import (
     Level,
     LotColumns,
@@ -121,15 +121,17 @@ def _kept(facts: Facts, opened: Problem) -> dict[int, list[Lot]]:
     if facts.in_band:
         return {}
     problem = facts.problem
+    same = [
+        not a.menu
+        and opened.affinities.get(a.tax_group, ()) == problem.affinities.get(a.tax_group, ())
+        for a in facts.accounts
+    ]
     kept: dict[int, list[Lot]] = {}
     for lot in facts.lots:
-        account = facts.accounts[lot.account]
-        group = account.tax_group
-        if account.menu or opened.affinities.get(group, ()) != problem.affinities.get(group, ()):
-            continue
-        blocked = sales_blocker(opened, group, [name for name, _ in lot.parts]) is not None
-        can_sell = lot.held > 0 and lot.price is not None and not blocked
-        kept.setdefault(lot.account, []).append(lot.selling(can_sell))
+        if same[lot.account]:
+            # The open problem locks nothing and sells in every mode it has.
+            can_sell = lot.held > 0 and lot.price is not None
+            kept.setdefault(lot.account, []).append(lot.selling(can_sell))
     return kept
 
 
