@@ -140,3 +140,28 @@ def test_a_401k_menu_of_only_a_target_date_fund_costs_the_bonds_it_cannot_buy() 
     assert rules[Rule.MENU].account == "401k"
     assert rules[Rule.MENU].deviation_cost > D(30000)
     assert rules[Rule.MENU].summary.startswith("The menu of account 401k leaves the portfolio")
+
+
+def test_the_mode_s_cost_names_the_mode_in_words() -> None:
+    vti = Position("VTI", "US TSM", D(1000), D(100), D(100000), D(100000))
+    problem = Problem(
+        accounts=(Account("brokerage", TAXABLE, D(0), (vti,)),),
+        catalogue=CATALOGUE,
+        targets=HALVES,
+        affinities={TAXABLE: ("US TSM", "US TBM")},
+        mode=Mode.BUY_ONLY,
+        fractional=True,
+    )
+    said = {
+        mode: [
+            c.summary
+            for c in optimize(replace(problem, mode=mode), costs=CostBudget()).constraint_costs
+            if c.rule == Rule.MODE
+        ]
+        for mode in (Mode.BUY_ONLY, Mode.NO_SELL_TAXABLE)
+    }
+    further = "leaves the portfolio $100,000.00 further from target"
+    assert said == {
+        Mode.BUY_ONLY: [f"Buy-only mode {further}"],
+        Mode.NO_SELL_TAXABLE: [f"No selling in taxable accounts {further}"],
+    }

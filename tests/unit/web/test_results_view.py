@@ -186,7 +186,17 @@ def test_each_rule_that_binds_reads_as_its_sentence_with_what_the_figure_rests_o
     assert (minimum.sentence, minimum.meaning, minimum.bound) == ("The $250.00 x.", "", False)
 
 
-def test_the_mode_is_named_as_the_page_names_it() -> None:
+def test_the_engine_s_words_for_the_mode_are_shown_as_they_are_without_naming_it_twice() -> None:
+    summary = "No selling in taxable accounts leaves the portfolio $5.00 further from target"
+    cost = _cost(
+        rule="mode", asset_class=None, tax_group=None, mode="no_sell_taxable", summary=summary
+    )
+    plan = {**PLAN, "constraint_costs": [cost], "constraint_costs_complete": True}
+    (item,) = results_view(plan).costs.items
+    assert item.sentence == summary + "."
+
+
+def test_a_stored_plan_s_mode_spelt_as_the_api_does_is_named_as_the_page_names_it() -> None:
     summary = "The buy_only mode leaves the portfolio $5.00 further from target"
     cost = _cost(rule="mode", asset_class=None, tax_group=None, mode="buy_only", summary=summary)
     plan = {**PLAN, "constraint_costs": [cost], "constraint_costs_complete": True}

@@ -34,7 +34,7 @@ order, lots follow each account's positions and then its affinity list.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -81,6 +81,26 @@ class Lot:
         """Dollars per share, as the plan shows `shares`."""
         return None if self.price is None else self.price / self.step
 
+    def selling(self, can_sell: bool) -> Lot:
+        """The same lot, sold or not (`dataclasses.replace` costs ten times more)."""
+        if can_sell == self.can_sell:
+            return self
+        return Lot(
+            self.account,
+            self.symbol,
+            self.asset_class,
+            self.price,
+            self.held,
+            self.held_value,
+            self.cost_basis,
+            self.whole,
+            can_sell,
+            self.can_buy,
+            self.quote,
+            self.step,
+            self.mix,
+        )
+
 
 @dataclass(frozen=True)
 class Facts:
@@ -126,11 +146,9 @@ def gather(problem: Problem) -> Facts:
         in_band = frozenset((set(values) | set(class_targets)) - out - {CASH_CLASS})
     off_menu: set[tuple[int, str]] = set()
     lots = _lots(problem, accounts, off_menu, in_band)
-    traded = {name for lot in lots for name, _ in lot.parts}
-    names = sorted(set(values) | set(class_targets) | traded)
-    group_of = {name: problem.catalogue.group_of(name) or "Other" for name in names}
+    group_of = _group_of(problem, lots, [*values, *class_targets])
     band = problem.tolerance * total / HUNDRED if problem.tolerance and total > 0 else ZERO
-    rank, best = location_ranks(problem, accounts, names)
+    rank, best = location_ranks(problem, accounts, sorted(group_of))
     return Facts(
         problem=problem,
         accounts=accounts,
@@ -148,6 +166,50 @@ def gather(problem: Problem) -> Facts:
         off_menu=frozenset(off_menu),
         in_band=in_band,
     )
+
+
+def regather(
+    facts: Facts,
+    problem: Problem,
+    accounts: Sequence[Account],
+    kept: Mapping[int, Sequence[Lot]] | None = None,
+) -> Facts:
+    """The facts of `problem`, the one `facts` were gathered from with other rules
+    (mode, locks, affinities, bands, menus: `accounts` are `facts.accounts` with
+    other menus), gathering again only what the rules decide: the lots and what
+    follows from them. The holdings, cash, credits and targets stay as they were.
+    The accounts in `kept` (by index) have the lots given there, gathered by the
+    caller: their classes bought where they were (`off_menu` kept too)."""
+    in_band: frozenset[str] = frozenset()
+    if problem.bands is not None:
+        out = out_of_band(facts.values, facts.class_targets, facts.total, problem.bands)
+        in_band = frozenset((set(facts.values) | set(facts.class_targets)) - out - {CASH_CLASS})
+    kept = kept or {}
+    off_menu = {(index, name) for index, name in facts.off_menu if index in kept}
+    gathered = _lots(problem, accounts, off_menu, in_band, skip=kept.keys())
+    given = [lot for index in sorted(kept) for lot in kept[index]]
+    # Each account's lots together, in account order, as `gather` lists them.
+    lots = tuple(sorted((*gathered, *given), key=lambda lot: lot.account))
+    group_of = _group_of(problem, lots, [*facts.values, *facts.class_targets])
+    rank, best = location_ranks(problem, accounts, sorted(group_of))
+    return replace(
+        facts,
+        problem=problem,
+        accounts=tuple(accounts),
+        lots=lots,
+        group_targets=group_targets(facts.class_targets, group_of),
+        group_of=group_of,
+        rank=rank,
+        best=best,
+        off_menu=frozenset(off_menu),
+        in_band=in_band,
+    )
+
+
+def _group_of(problem: Problem, lots: Sequence[Lot], named: Sequence[str]) -> dict[str, str]:
+    """Each class valued, targeted or traded, in order, with its asset group."""
+    names = sorted({*named, *(name for lot in lots for name, _ in lot.parts)})
+    return {name: problem.catalogue.group_of(name) or "Other" for name in names}
 
 
 def _apply_credits(
@@ -207,6 +269,7 @@ def _lots(
     accounts: Sequence[Account],
     off_menu: set[tuple[int, str]],
     in_band: frozenset[str],
+    skip: Collection[int] = (),
 ) -> tuple[Lot, ...]:
     catalogue = problem.catalogue
     prices = known_prices(accounts)
@@ -243,7 +306,8 @@ def _lots(
         )
 
     lots: list[Lot] = []
-    for index, account in enumerate(accounts):
+    # The accounts in `skip` are gathered by the caller (`regather`).
+    for index, account in ((i, a) for i, a in enumerate(accounts) if i not in skip):
         allowed = problem.affinities.get(account.tax_group, ())
         choice = {
             asset_class: buy_choice(catalogue, account, asset_class, prices)

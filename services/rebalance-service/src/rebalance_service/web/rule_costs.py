@@ -44,7 +44,8 @@ def _sentence(cost: Mapping[str, Any]) -> str:
     text = str(cost["summary"])
     mode = cost.get("mode")
     if cost["rule"] == "mode" and mode in MODE_LABELS:
-        # The engine names the mode as the API spells it ("buy_only"); the page has a name for it.
+        # Plans stored before the engine named the mode in words ("Buy-only mode")
+        # spell it as the API does ("The buy_only mode"); the page has a name for it.
         text = text.replace(f"The {mode} mode", f"The \u201c{MODE_LABELS[mode]}\u201d mode", 1)
     return text if text.endswith(".") else text + "."
 
