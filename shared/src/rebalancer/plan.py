@@ -124,9 +124,10 @@ class Rule(StrEnum):
 class ConstraintCost:
     """What one rule costs: the plan measured again without it, all else the same.
 
-    `deviation_cost` is how much nearer the targets (the sum over classes of
-    |value - target|, as the engine's class-deviation level counts it) the plan
-    gets without the rule; `gains_avoided` how much less estimated gain the rule
+    `deviation_cost` is how many dollars less of the portfolio are off target
+    without the rule: half the change in the sum over classes of |value - target|
+    (the engine's class-deviation level), since that sum counts a dollar in the
+    wrong class twice; `gains_avoided` how much less estimated gain the rule
     lets the plan realize (negative: the rule makes it realize more). `relaxed`:
     both sides were measured on the linear relaxation (fractional shares), which
     bounds what any whole-share plan can do; otherwise on whole-share plans.

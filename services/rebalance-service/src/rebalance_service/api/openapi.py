@@ -332,8 +332,9 @@ _COST_FIELDS = {
     "mode": {"anyOf": [_MODE, {"type": "null"}], "description": "the mode, for rule mode"},
     "deviation_cost": {
         **_DECIMAL,
-        "description": "dollars: how much nearer the targets (the sum over classes of "
-        "|value - target|) the plan gets without this one rule",
+        "description": "dollars: how much less of the portfolio is off target without "
+        "this one rule (half the change in the sum over classes of |value - target|: a "
+        "dollar in the wrong class counts once, as the results page's 'off target' does)",
     },
     "gains_avoided": {
         **_DECIMAL,

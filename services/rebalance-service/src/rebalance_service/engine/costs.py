@@ -3,10 +3,11 @@
 The rules: a sale lock (`no_sell`), the mode (buy_only, no_sell_taxable), a class
 left out of a tax group's affinity list (`placement`), an account's menu, a class
 the bands leave untraded, and the minimum trade. For each that binds, the cost is
-how much nearer the targets the household gets without it (`deviation_cost`,
-dollars of class deviation, the engine's second level) and how much more estimated
-gain it then realizes (`gains_avoided`; negative when the rule makes the plan
-realize more).
+how much nearer the targets the household gets without it (`deviation_cost`: the
+dollars that sit off target because of it, half the change in the engine's class
+deviation, which counts a dollar in the wrong class twice, once where it is and once
+where it is missing) and how much more estimated gain it then realizes
+(`gains_avoided`; negative when the rule makes the plan realize more).
 
 All but the minimum trade are bounds on columns, so they are measured on the
 linear relaxation (`relaxed=True`) of one *open* model, built with every rule lifted,
@@ -164,7 +165,7 @@ def _costliest(found: list[ConstraintCost]) -> tuple[ConstraintCost, ...]:
 
 
 def _cost(facts: Facts, rule: RuleKey, base: Measure, without: Measure) -> ConstraintCost | None:
-    deviation = _money(base.classes - without.classes)
+    deviation = _money((base.classes - without.classes) / 2)  # dollars off target
     gains = _money(without.gains - base.gains)
     return _entry(facts, rule, deviation, gains, relaxed=True)
 
@@ -239,7 +240,7 @@ def _min_trade_cost(
     if outcome is None:
         return None
     other = exact_deals(free, model.lots, outcome.solution)
-    deviation = class_deviation(facts, deals) - class_deviation(free, other)
+    deviation = (class_deviation(facts, deals) - class_deviation(free, other)) / 2
     gains = realized_gains(free, other) - realized_gains(facts, deals)
     return _entry(facts, RuleKey(Rule.MIN_TRADE), deviation, gains, relaxed=False)
 
