@@ -337,14 +337,14 @@ def _fewer(program: Program, level: Level, plan: list[float], nodes: int) -> Fou
     the level is kept at, as `_keep` would add it.
     """
     count = level.value(plan)
-    row = program.keep(level.costs, count - 1 + level.tolerance)
+    row = program.keep(level.costs, _upper(level, count - 1))
     try:
         found = program.search(level, None, nodes)
     except SolverFailed as failure:
-        program.loosen(row, count + level.tolerance)
+        program.loosen(row, _upper(level, count))
         # Stopped short of a plan or a proof (the node limit, the deadline): unproven.
         return Found(plan, count, proven="infeasible" in failure.status.lower())
-    program.loosen(row, found.bound - level.offset + level.tolerance)
+    program.loosen(row, _upper(level, found.bound))
     return found
 
 
@@ -375,7 +375,16 @@ def _settle(
 
 
 def _keep(program: Program, level: Level, bound: float) -> None:
-    program.keep(level.costs, bound - level.offset + level.tolerance)
+    program.keep(level.costs, _upper(level, bound))
+
+
+def _upper(level: Level, bound: float) -> float:
+    """The most a level may be held at: its bound plus its tolerance; for the count,
+    a whole number of trades. ``count <= 7`` admits the same plans as ``<= 7.5`` but
+    not the relaxation's half a trade, which lets a later level's bound buy with a
+    fraction of a trade what no plan can (the cash left over bounded at half of it)."""
+    upper = bound - level.offset + level.tolerance
+    return math.floor(upper + _WHOLE) if level.counts_trades else upper
 
 
 def certify(model: Model, solution: list[float]) -> list[tuple[str, float, float]]:
