@@ -56,20 +56,35 @@ class _Trade:
     dollars: float  # per unit of the column, in the set's class
 
 
-def count_rows(model: Model, kept: list[Row], deadline: Deadline | None = None) -> Counted:
+def count_rows(
+    model: Model,
+    kept: list[Row],
+    deadline: Deadline | None = None,
+    plans: tuple[list[float], ...] = (),
+) -> Counted:
     """The rows above, for a model whose trade flags are whole, given the `kept` rows.
 
-    Past the `deadline` it returns the rows found so far: each holds on its own.
+    `plans` meet every row (the plan in hand), and so does the count's relaxed
+    optimum, in the relaxation: a set one of them trades nothing through needs
+    nothing, and is not solved for. Past the `deadline` it returns the rows found
+    so far: each holds on its own.
     """
     program = Program(model, relaxed=True, deadline=deadline)
     for costs, upper in kept:
         program.keep(costs, upper)
+    level = next(level for level in model.levels if level.counts_trades)
+    program.objective(level.costs)
+    relaxed = program.relaxation()
+    points = [*plans, relaxed[1]] if relaxed is not None else list(plans)
     most: dict[int, float] = {}
     covers: list[Cover] = []
     for trades in _sets(model):
         if passed(deadline):
             break
-        need = _least(program, {t.column: t.dollars for t in trades})
+        dollars = {t.column: t.dollars for t in trades}
+        if any(sum(d * y[c] for c, d in dollars.items()) <= _NEED for y in points):
+            continue
+        need = _least(program, dollars)
         if need is None or need <= _NEED:
             continue
         for trade in trades:
@@ -77,14 +92,11 @@ def count_rows(model: Model, kept: list[Row], deadline: Deadline | None = None) 
                 most[trade.column] = _most(program, model, trade.column)
         covers.append(_cover(trades, need, most))
     rows: list[Row] = [(dict.fromkeys(flags, -1.0), -float(fewest)) for flags, fewest in covers]
-    for trades in _sets(model):
-        for trade in trades:
-            if trade.column not in most and not passed(deadline):
-                most[trade.column] = _most(program, model, trade.column)
-    for column, upper in most.items():
-        link = _link(model, column)
-        if link is not None and upper < link[1]:
-            rows.append(({column: 1.0, link[0]: -upper}, 0.0))
+    for column, flag, bound in _links(model):
+        if column not in most and not passed(deadline):
+            most[column] = _most(program, model, column)
+        if column in most and most[column] < bound:
+            rows.append(({column: 1.0, flag: -most[column]}, 0.0))
     return Counted(rows, covers)
 
 
@@ -164,13 +176,10 @@ def _cover(trades: list[_Trade], need: float, most: dict[int, float]) -> Cover:
     return tuple(sorted(by_flag)), max(fewest, 1)
 
 
-def _link(model: Model, column: int) -> tuple[int, float] | None:
-    """The flag bounding `column`, and the model's own bound through it."""
+def _links(model: Model) -> Iterator[tuple[int, int, float]]:
+    """Each trade column, its flag, and the model's own bound through it."""
     for lot in model.lots:
-        if column == lot.buy and lot.buy_flag is not None:
-            return lot.buy_flag, lot.buy_most
-        if column == lot.sell and lot.sell_flag is not None:
-            return lot.sell_flag, lot.sell_most
-        if column == lot.rest and lot.sell_flag is not None:
-            return lot.sell_flag, 1.0
-    return None
+        if lot.buy is not None and lot.buy_flag is not None:
+            yield lot.buy, lot.buy_flag, lot.buy_most
+        if lot.sell is not None and lot.sell_flag is not None:
+            yield lot.sell, lot.sell_flag, lot.sell_most

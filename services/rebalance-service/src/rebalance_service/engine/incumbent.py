@@ -115,7 +115,7 @@ class Improver:
                         moved[target] = plan[target] + shares
                         yield moved
 
-    def dive(self, level: Level, kept: list[Row], covers: list[Cover]) -> list[float] | None:
+    def dive(self, level: Level, kept: list[Row], covers: list[Cover]) -> list[list[float]]:
         """A plan rounded from the count's relaxation, its covers made whole first.
 
         The relaxation meets a cover of two sales with fractions of three (a sale
@@ -124,36 +124,44 @@ class Improver:
         others, the flags past the cover's count, the smallest, are closed, the
         relaxation solved again and its whole shares rounded each way. Each
         rounding's fractional columns are solved for it (`_solve`); the plan with
-        the fewest trades is kept. None if no rounding meets every row.
+        the fewest trades is kept: one plan per way, none if no rounding meets every row.
         """
         if passed(self.deadline):
-            return None
+            return []
         program = self._open(kept)
         program.objective(level.costs)
         relaxed = program.relaxation()
         if relaxed is None:
-            return None
+            return []
         y = relaxed[1]
-        closed: list[int] = []
+        closed: set[int] = set()
+        chosen: set[int] = set()
         pairs: list[list[LotColumns]] = []
         for flags, fewest in covers:
             opened = sorted((f for f in flags if y[f] > _TRADE), key=lambda f: (-y[f], f))
             lots = [self._sold_by[f] for f in flags if f in self._sold_by]
             if fewest == 2 and len(opened) > 2 and len(lots) == len(flags) and _one_class(lots):
                 pairs.append(lots)
+                chosen |= set(flags)
             else:
-                closed += opened[fewest:]
-        plans = [p for lots in pairs if (p := self._pair(level, kept, closed, lots)) is not None]
+                closed |= set(opened[fewest:])
+                chosen |= set(opened[:fewest])
+        shut = sorted(closed)
+        plans = [p for lots in pairs if (p := self._pair(level, kept, shut, lots)) is not None]
         if plans:
-            return min(plans, key=level.value)
-        if closed:
-            closed = sorted(set(closed))
-            program.bound(closed, [0.0] * len(closed))
+            return plans
+        # Trades the relaxation makes on less than half a flag, no cover asking for
+        # them: closed too, if the relaxation can do without them.
+        faint = {f for f in self._flags if _TRADE < y[f] < 0.5 and f not in chosen}
+        for shut in (sorted(closed | faint), sorted(closed)) if faint else (sorted(closed),):
+            program = self._open(kept)
+            program.bound(shut, [0.0] * len(shut))
             relaxed = program.relaxation()
-            if relaxed is None:
-                return None
-            y = relaxed[1]
-        return self._rounded(level, kept, [0.0 if abs(v) < _TRADE else v for v in y])
+            if relaxed is not None:
+                y = [0.0 if abs(v) < _TRADE else v for v in relaxed[1]]
+                if (plan := self._rounded(level, kept, y)) is not None:
+                    plans.append(plan)
+        return plans
 
     def _pair(
         self, level: Level, kept: list[Row], closed: list[int], lots: list[LotColumns]

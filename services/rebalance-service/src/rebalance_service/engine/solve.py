@@ -300,12 +300,13 @@ def _count_plans(
     """The count's rows (`counting`) kept, and the plans that may meet their bound:
     one rounded from the relaxation with its covers made whole, and it and the plan
     in hand with the trades they can do without closed (`incumbent`)."""
-    counted = count_rows(program.model, program.level_rows, deadline)
+    held = (incumbent,) if incumbent is not None else ()
+    counted = count_rows(program.model, program.level_rows, deadline, held)
     for costs, upper in counted.rows:
         program.keep(costs, upper)
     kept = program.level_rows
     plans: list[list[float]] = []
-    for plan in (incumbent, improver.dive(level, kept, counted.covers)):
+    for plan in [incumbent, *improver.dive(level, kept, counted.covers)]:
         if plan is not None:
             plans.append(improver.thin(level, plan, kept) or plan)
     return plans
