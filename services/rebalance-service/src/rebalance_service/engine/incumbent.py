@@ -1,21 +1,27 @@
-"""Better plans to start a level's search from: the plan in hand, its whole columns held.
+"""Plans for the count of trades, to settle it at its relaxed bound or search from.
 
-A search is quick when it starts from a plan at (or near) the level's optimum: it
-then has only the bound to prove, often at the root. The plan in hand comes from
-the previous level, which did not look at this one: it may leave a deposit
-uninvested (the last fractional buy could take it) or make two trades where one
-fractional trade does both. Both are found by a linear program over the plan's
-fractional columns alone, every whole-share column, trade flag and buy-or-sell
-binary held where the plan has it:
+The count's search was slow on the real exports because the plan in hand (the
+previous level's, which did not count trades) makes two trades too many: it sells
+$215,000 of Treasury bills as three near-equal bills where two hold it, or buys
+two funds with a tax-free account's last $105 where one does. A search from it
+must find the better plan and then prove it; handed a plan at the bound, there is
+nothing left to do. Two ways to such plans, each a few linear programs:
 
-- `improve`: the level's own optimum over those columns;
-- `thin`: the trades the plan can do without, closed one at a time (the smallest
-  first), each closing kept if the program still meets every row; for the trade
-  count, whose objective no fractional column moves.
+- `thin`: the plan in hand with a trade closed, alone or its shares moved into
+  another lot of its side and class in the account, its other whole-share
+  columns, trade flags and buy-or-sell binaries held and its fractional columns
+  solved for; a closing is kept if that program meets every row, and the next
+  is tried from there, smallest trade first, until none closes;
+- `dive`: the count's relaxation with its covers (`counting`) made whole: the
+  flags past a cover's count closed, or for a cover of two sales of one class in
+  one account (the bills), the pair of lots and the whole amounts of each that
+  the relaxation says fit the rows; its whole shares then rounded and its
+  fractional columns solved for, as above.
 
-Every row of the model and every level row kept so far is in the program, so its
-answer is a plan the search could have found; `Rounder.complete` checks it again,
-as every rounding is checked, before it is offered.
+Every row of the model and every level row kept so far is in each program, and
+`Rounder.complete` checks each plan again, as every rounding is checked: a plan
+offered here is one the search could have found, so the level's bound, and its
+proof, are what they were.
 """
 
 from __future__ import annotations
@@ -64,13 +70,6 @@ class Improver:
         for lot in model.lots:
             self._same.setdefault((lot.account, lot.asset_class), []).append(lot)
 
-    def improve(self, level: Level, plan: list[float], kept: list[Row]) -> list[float] | None:
-        """The plan with its fractional columns at their best for `level`, or None."""
-        if passed(self.deadline):
-            return None
-        program = self._hold(plan, kept)
-        return self._solve(program, level.costs, kept)
-
     def thin(self, level: Level, plan: list[float], kept: list[Row]) -> list[float] | None:
         """The plan with the trades closed that it can do without, or None if none."""
         costs = level.relaxed or level.costs  # the count's: turnover, for the next level
@@ -116,15 +115,15 @@ class Improver:
                         yield moved
 
     def dive(self, level: Level, kept: list[Row], covers: list[Cover]) -> list[list[float]]:
-        """A plan rounded from the count's relaxation, its covers made whole first.
+        """Plans rounded from the count's relaxation, its covers made whole first.
 
         The relaxation meets a cover of two sales with fractions of three (a sale
         spread over near-equal Treasury bills). For such a cover of two lots of one
-        class in one account, each pair of its lots is tried (`_pair`); for the
-        others, the flags past the cover's count, the smallest, are closed, the
-        relaxation solved again and its whole shares rounded each way. Each
-        rounding's fractional columns are solved for it (`_solve`); the plan with
-        the fewest trades is kept: one plan per way, none if no rounding meets every row.
+        class in one account, the largest pairs of its lots are tried (`_pair`).
+        Else the flags past each cover's count, the smallest, are closed, and with
+        them, in a first try, the trades made on under half a flag; the relaxation
+        is solved again and its whole shares rounded (`_rounded`). Each plan meets
+        every row; none if no rounding does.
         """
         if passed(self.deadline):
             return []
@@ -203,6 +202,9 @@ class Improver:
         return None
 
     def _rounded(self, level: Level, kept: list[Row], y: list[float]) -> list[float] | None:
+        """`y`'s fractional whole shares rounded each way (a few; more, as the fast
+        path rounds them), its fractional columns solved for each; the rounding
+        with the fewest trades."""
         split = [
             c
             for c, whole in enumerate(self.model.integer)
