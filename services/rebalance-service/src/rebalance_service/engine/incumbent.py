@@ -41,9 +41,9 @@ Row = tuple[dict[int, float], float]
 Cover = tuple[tuple[int, ...], int]  # as `counting` finds them
 
 _TRADE = 1e-7  # a value below this is no trade
-_SPLIT = 3  # whole columns a dive rounds both ways: 2 ** 3 programs at most
+_SPLIT = 2  # whole columns a dive rounds both ways: 2 ** 2 programs at most
 _PAIRS = 2  # pairs of lots tried for a cover of two sales
-_AMOUNTS = 3  # whole amounts tried for each pair
+_AMOUNTS = 2  # whole amounts tried for each pair
 
 
 class Improver:

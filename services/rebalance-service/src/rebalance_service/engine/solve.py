@@ -41,6 +41,7 @@ reports it).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from rebalance_service.engine.counting import count_rows
@@ -258,8 +259,8 @@ def solve_exact(
         settled, bound = _settle(program, rounder, level, candidates)
         if settled is None and level.counts_trades:
             # Not settled by the plans in hand: the count's own rows, and plans for them.
-            candidates += _count_plans(program, improver, level, incumbent, deadline)
-            settled, bound = _settle(program, rounder, level, candidates)
+            plans = _count_plans(program, improver, level, incumbent, deadline)
+            settled, bound = _settle_by(program, rounder, level, candidates, plans)
         if settled is not None:
             incumbent = settled
             continue
@@ -298,26 +299,43 @@ def _count_whole(
     return rounder.whole_flags(incumbent) if incumbent is not None else None
 
 
+def _settle_by(
+    program: Program,
+    rounder: Rounder,
+    level: Level,
+    candidates: list[list[float]],
+    plans: Iterator[list[list[float]]],
+) -> tuple[list[float] | None, float | None]:
+    """`_settle`, with each batch of `plans` added to the candidates in turn until
+    one settles the level (the later batches are then never made)."""
+    settled, bound = None, None
+    for batch in plans:
+        candidates += batch
+        settled, bound = _settle(program, rounder, level, candidates)
+        if settled is not None:
+            break
+    return settled, bound
+
+
 def _count_plans(
     program: Program,
     improver: Improver,
     level: Level,
     incumbent: list[float] | None,
     deadline: Deadline | None,
-) -> list[list[float]]:
-    """The count's rows (`counting`) kept, and the plans that may meet their bound:
-    one rounded from the relaxation with its covers made whole, and it and the plan
-    in hand with the trades they can do without closed (`incumbent`)."""
+) -> Iterator[list[list[float]]]:
+    """The count's rows (`counting`) kept, and then, in turn until one settles the
+    count, the plans that may meet their bound (`incumbent`): those rounded from the
+    relaxation with its covers made whole; then they and the plan in hand with the
+    trades they can do without closed."""
     held = (incumbent,) if incumbent is not None else ()
     counted = count_rows(program.model, program.level_rows, deadline, held)
     for costs, upper in counted.rows:
         program.keep(costs, upper)
     kept = program.level_rows
-    plans: list[list[float]] = []
-    for plan in [incumbent, *improver.dive(level, kept, counted.covers)]:
-        if plan is not None:
-            plans.append(improver.thin(level, plan, kept) or plan)
-    return plans
+    dived = improver.dive(level, kept, counted.covers)
+    yield dived
+    yield [improver.thin(level, plan, kept) or plan for plan in [*held, *dived]]
 
 
 def _search(
