@@ -16,8 +16,9 @@ The count of trades is whole: its bound rounds up and it is kept at a whole numb
 plans in hand do not settle it, the cover rows of `counting` are kept, which
 tighten its bound, and `incumbent` offers plans for that bound; a plan still a
 trade from it is proven by a search among fewer trades (`_fewer`). On the real
-exports (bench, full mode, fastest of 20) the plan went from 142 to 54 ms on
-Nov-12-2024 and from 63 to 36 ms on Mar-04-2025; every level still proven.
+exports (bench, fastest of 20) the plan went, in full mode, from 142 to 53 ms on
+Nov-12-2024 and from 63 to 31 ms on Mar-04-2025; in relocate, from 38 to 32 and
+31 to 24 ms; every level still proven.
 
 Fast (`solve_fast`, for every other household): the same levels, each minimized
 over the linear relaxation (fractional shares) with the earlier ones held at their
