@@ -215,13 +215,18 @@ class Program:
             self.highs.deleteRows(count, np.arange(first, first + count, dtype=np.int32))
             self.level_rows = []
 
-    def bound(self, columns: list[int], upper: list[float]) -> None:
-        """Set the columns' upper bounds (their lower ones stay the model's)."""
+    def bound(
+        self, columns: list[int], upper: list[float], lower: list[float] | None = None
+    ) -> None:
+        """Set the columns' upper bounds, and their lower ones (else the model's)."""
         if not columns:
             return
         chosen = np.array(columns, dtype=np.int32)
-        lower = np.array([self.model.lower[c] for c in columns], dtype=np.float64)
-        self.highs.changeColsBounds(len(columns), chosen, lower, np.array(upper, np.float64))
+        if lower is None:
+            lower = [self.model.lower[c] for c in columns]
+        self.highs.changeColsBounds(
+            len(columns), chosen, np.array(lower, np.float64), np.array(upper, np.float64)
+        )
 
     def loosen(self, row: int, upper: float) -> None:
         """Raise the upper bound of a row `keep` added (numbered as `keep` returned)."""

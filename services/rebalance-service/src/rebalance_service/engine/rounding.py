@@ -147,6 +147,10 @@ class Rounder:
                 if lot.rest is not None:
                     y[lot.rest] = 0.0
 
+    def round_shares(self, y: list[float]) -> None:
+        """Round `y`'s whole-share trades in place, as `round` does (step 2)."""
+        self._round_shares(y)
+
     def _round_shares(self, y: list[float]) -> None:
         error: dict[str, float] = {}  # dollars rounded in minus dollars the relaxation had
 
