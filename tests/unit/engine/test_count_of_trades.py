@@ -25,7 +25,8 @@ from rebalance_service.engine.model import Level, Model
 from rebalance_service.engine.objective import build
 from rebalance_service.engine.program import Program, SolverFailed
 from rebalance_service.engine.rounding import Rounder
-from rebalance_service.engine.solve import solve_exact, solve_fast, trades_made
+from rebalance_service.engine.search import solve_exact
+from rebalance_service.engine.solve import solve_fast, trades_made
 from rebalance_service.household import assemble, build_problem
 from rebalance_service.importers import read_statement
 from rebalancer.catalogue import AssetClass, Catalogue, Security, TaxGroup

@@ -50,13 +50,8 @@ from rebalance_service.engine.model import Model
 from rebalance_service.engine.objective import build
 from rebalance_service.engine.proof import exact_proof, fast_proof, unproven_proof
 from rebalance_service.engine.rounding import Rounder
-from rebalance_service.engine.solve import (
-    NODE_LIMIT,
-    Outcome,
-    SolverFailed,
-    solve_exact,
-    solve_fast,
-)
+from rebalance_service.engine.search import solve_exact
+from rebalance_service.engine.solve import NODE_LIMIT, Outcome, SolverFailed, solve_fast
 from rebalance_service.engine.text import dollars, label
 from rebalancer.money import ZERO
 from rebalancer.plan import Plan

@@ -1,6 +1,6 @@
 """How far a plan is proven the best, level by level (the plan's `Proof`).
 
-The exact search proves each level as it goes (`solve.solve_exact`); only a level
+The exact search proves each level as it goes (`search.solve_exact`); only a level
 it left at its node limit is not proven. A plan from the fast path carries no proof
 of its own, so it is checked here against the linear relaxation, holding the
 levels the way the exact search does: each level's relaxed optimum, with every
