@@ -30,9 +30,9 @@ All of that twice: warm, as the pages of one visit go (one token, its derived ke
 kept by the worker), and cold, on a stack started with `KEY_CACHE_SECONDS=0`, where
 every request pays the key derivation. The floor under a request is the key
 derivation plus the engine's own time on the same household, in process (reading
-the file, joining it with the settings, planning and measuring what each rule costs, as
-every request does); a cold request's p50 should be at
-most 5 ms above it, a warm one's at most 5 ms above the engine alone. With 8 clients,
+the file, joining it with the settings, planning and measuring what each rule
+costs, as every request does); a cold request's p50 should be at most 5 ms above
+it, a warm one's at most 5 ms above the engine alone. With 8 clients,
 cold throughput is held against what the cores can do at that floor (cores / floor),
 warm against three times the 20 requests per second measured before the cache.
 
