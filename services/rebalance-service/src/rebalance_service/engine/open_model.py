@@ -326,9 +326,7 @@ def _lean_exclusion_rows(model: Model, paired: set[tuple[int, str]]) -> None:
             model.exclusions.append(Exclusion(buying, tuple(indices)))
 
 
-def _lean_deviation_rows(
-    model: Model, facts: Facts, deltas: list[list[tuple[int, float]]]
-) -> None:
+def _lean_deviation_rows(model: Model, facts: Facts, deltas: list[list[tuple[int, float]]]) -> None:
     """`model._deviation_rows`, from the lots' dollars per unit."""
     model.group_of = dict(facts.group_of)
     change: dict[str, dict[int, float]] = {name: {} for name in facts.group_of}
@@ -485,16 +483,8 @@ class Measurer:
             if number < settled:
                 optimum = self.optima[number]
                 last = None  # held, not solved: no solution meets its row yet
-            elif shut.issuperset(level.costs):
-                optimum = 0.0  # every column it prices is closed: nothing to solve
-                if certify:
-                    self.optima.append(optimum)
-                    self.reduced.append(None)
-            elif last is not None and (left := _value(level.costs, last)) <= _NOISE:
-                # The last solution already leaves this level at its floor of zero
-                # (lifting buy_only, 1 in 6 typical households' gains): not solved;
-                # `settled` needs no reduced costs of a level at zero.
-                optimum = max(left, 0.0)
+            elif (floor := _at_floor(level.costs, shut, last)) is not None:
+                optimum = floor  # `settled` needs no reduced costs of a level at zero
                 if certify:
                     self.optima.append(optimum)
                     self.reduced.append(None)
@@ -530,5 +520,13 @@ class Measurer:
         return optima, solution
 
 
-def _value(costs: Mapping[int, float], solution: list[float]) -> float:
-    return sum(cost * solution[c] for c, cost in costs.items())
+def _at_floor(costs: Mapping[int, float], shut: set[int], last: list[float] | None) -> float | None:
+    """The level's optimum if it is at its floor of zero unsolved, else None: every
+    column it prices is closed, or the last solution (which meets every row held)
+    already leaves it at zero (lifting buy_only, 1 in 6 typical households' gains)."""
+    if shut.issuperset(costs):
+        return 0.0
+    if last is None:
+        return None
+    left = sum(cost * last[c] for c, cost in costs.items())
+    return max(left, 0.0) if left <= _NOISE else None
