@@ -117,7 +117,8 @@ def _relaxed_costs(facts: Facts, deadline: Deadline | None, found: list[Constrai
     # The baseline's optima and reduced costs settle the levels a rule's columns
     # cannot improve: a rule they settle at every level costs nothing, and is not
     # solved again.
-    opens = {rule: measurer.opened(every, rule) for rule in measured}
+    openings = measurer.openings(every)
+    opens = {rule: openings.get(rule, []) for rule in measured}
     settled = {rule: measurer.settled(opens[rule]) for rule in measured}
     measured = [rule for rule in measured if settled[rule] < len(model.levels)]
     # The fewest columns opened first: each measure starts from the last one's basis.
