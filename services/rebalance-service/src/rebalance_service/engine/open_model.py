@@ -551,7 +551,7 @@ def _no_trades(model: Model, rows: int) -> highspy.HighsBasis:
     each deviation row's gap carried by its over or under column (or its band's),
     every other row's slack basic. From HiGHS's own start, every slack basic, the
     dual simplex first spent a pivot on each deviation row: 27 pivots where this
-    takes 18 (typical household, buy_only)."""
+    takes 14 (typical household, buy_only)."""
     status = highspy.HighsBasisStatus
     columns = [status.kLower] * len(model.lower)
     row_status = [status.kBasic] * rows
