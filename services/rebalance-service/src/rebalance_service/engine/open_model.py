@@ -257,25 +257,37 @@ def _lot_columns(
             model.flags.append(buy_flag)
             rows.append(({buy: 1.0, buy_flag: -most}, -inf, 0.0))
     whole_held = rest_shares = ZERO
+    held = 0.0  # whole shares held, as the sell column's bound
     if lot.can_sell and lot.held > 0:
-        whole_held = Decimal(math.floor(lot.held)) if lot.whole else lot.held
-        rest_shares = lot.held - whole_held
+        if lot.whole:
+            whole_held = Decimal(math.floor(lot.held))
+            rest_shares = lot.held - whole_held
+        else:
+            whole_held = lot.held
+        held = float(whole_held)
         if flagged:
             sell_flag = model.column(0.0, 1.0)
             model.flags.append(sell_flag)
-        if whole_held > 0:
-            sell = model.column(0.0, float(whole_held))
+        if held > 0:
+            sell = len(lower)
+            lower.append(0.0)
+            upper.append(held)
+            integer.append(False)
             delta.append((sell, -unit))
             if sell_flag is not None:
-                rows.append(({sell: 1.0, sell_flag: -float(whole_held)}, -inf, 0.0))
+                rows.append(({sell: 1.0, sell_flag: -held}, -inf, 0.0))
         if rest_shares > 0:
             rest = model.column(0.0, 1.0)
             delta.append((rest, -unit * float(rest_shares)))
             if sell_flag is not None:
                 rows.append(({rest: 1.0, sell_flag: -1.0}, -inf, 0.0))
             if sell is not None:  # the remainder goes only with every whole share
-                rows.append(({sell: 1.0, rest: -float(whole_held)}, 0.0, inf))
-    parts = tuple((name, float(share)) for name, share in lot.parts)
+                rows.append(({sell: 1.0, rest: -held}, 0.0, inf))
+    parts = (
+        tuple((name, float(share)) for name, share in lot.parts)
+        if lot.mix
+        else ((lot.asset_class, 1.0),)
+    )
     # Positional: a frozen dataclass's keywords cost a third more, 68 lots a plan.
     columns = LotColumns(
         lot.account,
@@ -285,7 +297,7 @@ def _lot_columns(
         buy,
         most,
         sell,
-        float(whole_held),
+        held,
         rest,
         rest_shares,
         buy_flag,
@@ -333,11 +345,15 @@ def _lean_deviation_rows(model: Model, facts: Facts, deltas: list[list[tuple[int
     model.group_of = dict(facts.group_of)
     change: dict[str, dict[int, float]] = {name: {} for name in facts.group_of}
     cash = change[CASH_CLASS]
+    # `add` written out: three quarters of a typical household's nonzeros pass here.
     for columns, delta in zip(model.lots, deltas, strict=True):
         for column, dollars in delta:
             for name, share in columns.parts:  # a mix fund's dollars split across its classes
-                add(change[name], column, dollars * share)
-            add(cash, column, -dollars)  # paid from or into cash
+                if coefficient := dollars * share:
+                    into = change[name]
+                    into[column] = into.get(column, 0.0) + coefficient
+            if dollars:  # paid from or into cash
+                cash[column] = cash.get(column, 0.0) - dollars
     band = float(facts.band)
     values, zero = facts.values, Decimal(0)
     for name in sorted(change):
@@ -350,7 +366,8 @@ def _lean_deviation_rows(model: Model, facts: Facts, deltas: list[list[tuple[int
             if of == group:
                 before += values.get(name, zero)
                 for column, dollars in change[name].items():
-                    add(row, column, dollars)
+                    if dollars:
+                        row[column] = row.get(column, 0.0) + dollars
         gap = facts.group_targets.get(group, zero) - before
         model.group_deviation += _deviation(model, group, row, float(gap), band=band, group=True)
 
