@@ -169,6 +169,8 @@ def relaxation(opened: Facts, *, lean: bool = True) -> Model:
     model = _lean_rows(opened) if lean else build_rows(opened)
     gains: dict[int, float] = {}
     for lot, columns in zip(opened.lots, model.lots, strict=True):
+        if columns.sell is None and columns.rest is None:
+            continue  # nothing sold, no gain to price
         gain = gain_per_share(opened, lot)  # the gains level as `objective` prices it
         if gain:  # a sale's dollars per unit over its unit: the shares each unit sells
             if columns.sell is not None:
