@@ -159,5 +159,6 @@ def test_the_first_solve_starts_from_the_plan_that_trades_nothing_and_measures_t
     own = Measurer(model, closes, None)
     own.program.highs.setBasis()  # HiGHS's own start: every slack basic
     from_nothing, from_slacks = started.certify(every), own.certify(every)
-    assert from_nothing is not None and from_slacks is not None
+    assert from_nothing is not None
+    assert from_slacks is not None
     assert _same(from_nothing, from_slacks)

@@ -16,16 +16,18 @@ it is not made, nor its rows (`_lean_rows`): the same relaxation, on the bench's
 typical household in 121 rows and 190 columns rather than 158 and 227.
 
 `Measurer` solves it: first with every rule in force (`certify`: the plan's own
-relaxation but for the purchases the open budgets allow, see `costs`), then, for
-each rule, with the columns that rule alone closes opened (`measure`), warm-started
-from the last basis, the rules opening fewest columns first. Levels it can answer
-without a solve are not solved, exactly:
+relaxation but for the purchases the open budgets allow, see `costs`; started from
+the plan that trades nothing, `_no_trades`), then, for each rule, with the columns
+that rule alone closes opened (`measure`), warm-started from the last basis, the
+rules opening fewest columns first. Levels it can answer without a solve are not
+solved, exactly:
 
 - a level the certified measure left at zero, or at which no column the rule opens
   has a negative reduced cost, keeps its optimum while every level before it does
   (`settled`): each level's costs and columns are zero or more, so zero is a floor;
 - a level every column of whose costs is closed is zero (buy_only's gains, but for
-  the mode's own measure);
+  the mode's own measure), and so is one the last solve's solution already leaves at
+  zero (`_at_floor`: its rows held, that solution is feasible for it);
 - opening sales, the two deviation levels are solved as one (their sum): when that
   optimum has no group deviation left, it is the best class deviation of any plan at
   the group level's floor. Lifting buy_only, it is so for 97 of 100 bench households.
