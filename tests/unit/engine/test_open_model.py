@@ -142,3 +142,23 @@ def test_each_rule_s_measure_is_what_solving_every_level_without_it_gives(
         quick = measurer.measure(opened_columns, settled) if settled < 3 else base
         assert quick is not None
         assert _same(quick, _certified(model, closes, every - {rule})), rule
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(households())
+def test_the_first_solve_starts_from_the_plan_that_trades_nothing_and_measures_the_same(
+    problem: Problem,
+) -> None:
+    facts = gather(problem)
+    opened = open_facts(facts)
+    model = relaxation(opened)
+    closes = closing(facts, opened, model)
+    every = {rule for clauses in closes.values() for c in clauses for rule in c}
+    started = Measurer(model, closes, None)
+    assert started.program.highs.getBasis().valid  # set before any solve
+    own = Measurer(model, closes, None)
+    own.program.highs.setBasis()  # HiGHS's own start: every slack basic
+    from_nothing, from_slacks = started.certify(every), own.certify(every)
+    assert from_nothing is not None
+    assert from_slacks is not None
+    assert _same(from_nothing, from_slacks)

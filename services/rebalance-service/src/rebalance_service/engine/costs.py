@@ -26,9 +26,12 @@ A rule whose removal gains less than a dollar on both counts costs nothing and i
 left out. The baseline spares most solves, exactly (`open_model`): a level its
 reduced costs or its floor of zero settle keeps its optimum without the rule, so it
 is not solved again, and a rule so settled at all three levels costs nothing and is
-not solved at all. On the bench's typical households that leaves 5.5 solves of 85
-simplex iterations in all per household in buy_only (8.1 and 163 before), 3.9 of 68
-in no_sell_taxable, 3.2 of 57 in full, 3.0 of 57 in relocate.
+not solved at all; nor is a level the last solve's solution already leaves at zero.
+On the bench's typical households that leaves 5.3 solves of 62 simplex iterations in
+all per household in buy_only (8.1 and 163 with no baseline to spare them, 5.5 and 76
+before that floor and the start from no trades, `open_model`), 3.7 of 55 in
+no_sell_taxable (3.9 of 66), 2.0 of 53 in full (3.2 of 55), 2.4 of 44 in relocate
+(3.0 of 57).
 
 The list is cut short, and says so, once the caller's `deadline` passes (checked
 after each solve, which is also given what is left of it, so one it stops cuts the
@@ -117,7 +120,8 @@ def _relaxed_costs(facts: Facts, deadline: Deadline | None, found: list[Constrai
     # The baseline's optima and reduced costs settle the levels a rule's columns
     # cannot improve: a rule they settle at every level costs nothing, and is not
     # solved again.
-    opens = {rule: measurer.opened(every, rule) for rule in measured}
+    openings = measurer.openings(every)
+    opens = {rule: openings.get(rule, []) for rule in measured}
     settled = {rule: measurer.settled(opens[rule]) for rule in measured}
     measured = [rule for rule in measured if settled[rule] < len(model.levels)]
     # The fewest columns opened first: each measure starts from the last one's basis.
