@@ -1,6 +1,6 @@
 """Steps on the page that the browser tests share, and their screenshots.
 
-Screenshots go to artifacts/screenshots/ at the repository root (git-ignored),
+Screenshots go to tests/artifacts/screenshots/ (git-ignored),
 for a person to look at. Accounts are found by their masked numbers only.
 """
 
@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from support.samples import FIDELITY_2025, REPO
 
-SCREENSHOTS = REPO / "artifacts" / "screenshots"
+SCREENSHOTS = REPO / "tests" / "artifacts" / "screenshots"
 
 # The accounts of FIDELITY_2025 as the page shows them, with the settings of
 # support.samples.fidelity_2025_config().
