@@ -35,8 +35,8 @@ def no_target_warnings(
         if (tax_group, asset_class) not in no_sell:
             unlocked.add(asset_class)
     return [
-        f"{name} holds {_dollars(held[name])} but has no target: Full and No taxable sales "
-        "sell it; give it a target or lock its sales"
+        f"{name} holds {_dollars(held[name])} but has no target: the Full and No taxable sales "
+        "modes sell it; give it a target or lock its sales"
         for name in sorted(unlocked)
     ]
 

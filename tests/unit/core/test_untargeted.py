@@ -22,7 +22,7 @@ TARGETS = (Target("US TSM", TargetKind.PERCENT, D(100)),)
 
 def test_a_held_class_without_a_target_is_named_with_its_dollars_and_what_full_does() -> None:
     assert no_target_warnings(ACCOUNTS, TARGETS) == [
-        "US LC holds $98,644.59 but has no target: Full and No taxable sales sell it; "
+        "US LC holds $98,644.59 but has no target: the Full and No taxable sales modes sell it; "
         "give it a target or lock its sales"
     ]
 

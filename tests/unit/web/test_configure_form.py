@@ -358,6 +358,6 @@ def test_the_prefilled_form_offers_held_symbols_for_menus_and_warns_of_untargete
     rows = {s.symbol: (s.instrument, s.suggestion) for s in form.securities}
     assert rows == {"84679P504": ("fund", "US LC"), "AAPL": ("stock", "")}
     assert form.untargeted == [
-        "US LC holds $2,000.00 but has no target: Full and No taxable sales sell it; "
+        "US LC holds $2,000.00 but has no target: the Full and No taxable sales modes sell it; "
         "give it a target or lock its sales"
     ]
