@@ -232,7 +232,7 @@ def test_a_negative_credit_larger_than_the_cash_is_infeasible_in_buy_only() -> N
         credits={TAXABLE: D(-500)},
         mode=Mode.BUY_ONLY,
     )
-    with pytest.raises(InfeasibleProblem, match=r"brokerage.*buy_only"):
+    with pytest.raises(InfeasibleProblem, match=r"brokerage.*Buy only mode"):
         optimize(household)
 
 

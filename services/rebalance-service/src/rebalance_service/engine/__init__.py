@@ -270,7 +270,7 @@ def _explain(facts: Facts) -> str:
         names = ", ".join(f"{a.key} ({dollars(-a.cash)} short)" for a in short)
         return (
             "Cash cannot go below zero in account "
-            f"{names}: relocate mode keeps each class's household total, so the sales "
+            f"{names}: the Relocate mode keeps each class's household total, so the sales "
             "that would cover it are not allowed."
         )
     names = ", ".join(a.key for a in short) or "none"

@@ -426,9 +426,9 @@ def sales_blocker(problem: Problem, tax_group: TaxGroup, classes: Sequence[str])
 def sale_blocker(problem: Problem, tax_group: TaxGroup, asset_class: str) -> str | None:
     """Why a holding of this class in this tax group cannot be sold, or None."""
     if problem.mode == Mode.BUY_ONLY:
-        return "buy_only mode sells nothing"
+        return "the Buy only mode sells nothing"
     if problem.mode == Mode.NO_SELL_TAXABLE and tax_group == TaxGroup.TAXABLE:
-        return "no_sell_taxable mode sells nothing in taxable accounts"
+        return "the No taxable sales mode sells nothing in taxable accounts"
     if (tax_group, asset_class) in problem.no_sell:
         return f"sales of {asset_class} in {label(tax_group)} accounts are locked"
     return None

@@ -176,7 +176,7 @@ def _cash_causes(facts: Facts, gap: Decimal) -> list[str]:
     if gap <= max(facts.band, cheapest * len(facts.accounts), Decimal(1)):
         return []
     if facts.problem.mode == Mode.RELOCATE:
-        return ["relocate mode keeps each class's household total"]
+        return ["the Relocate mode keeps each class's household total"]
     return [
         "the classes the accounts with cash may buy are at or over their own targets, "
         "so buying them would move the allocation no nearer"
@@ -186,7 +186,8 @@ def _cash_causes(facts: Facts, gap: Decimal) -> list[str]:
 def _over_causes(facts: Facts, name: str) -> list[str]:
     causes: list[str] = []
     if facts.problem.mode == Mode.RELOCATE:
-        causes.append("relocate mode keeps each class's household total")
+        causes.append("the Relocate mode keeps each class's household total")
+    blocked: dict[str, list[str]] = {}  # blocker -> the accounts it holds back, in order
     for account in facts.accounts:
         holds = [p for p in account.positions if p.asset_class == name and p.value > 0]
         if not holds:
@@ -194,16 +195,25 @@ def _over_causes(facts: Facts, name: str) -> list[str]:
         blocker = sale_blocker(facts.problem, account.tax_group, name)
         if blocker is None and not all(p.tradable for p in holds):
             blocker = "some of it is in holdings that cannot be traded"
-        if blocker is not None:
-            cause = f"in account {account.key}, {blocker}"
-            if cause not in causes:
-                causes.append(cause)
+        if blocker is not None and account.key not in blocked.setdefault(blocker, []):
+            blocked[blocker].append(account.key)
+    causes += [f"in {_accounts(keys)}, {blocker}" for blocker, keys in blocked.items()]
     return causes
+
+
+def _accounts(keys: Sequence[str]) -> str:
+    return f"account{'s' if len(keys) > 1 else ''} {listed(keys)}"
 
 
 def _under_causes(facts: Facts, name: str) -> list[str]:
     keys = [facts.accounts[index].key for index, of in sorted(facts.off_menu) if of == name]
-    menus = [f"the menu of account {listed(keys)} offers nothing of it"] if keys else []
+    menus = (
+        [f"the menu of account {keys[0]} offers nothing of it"]
+        if len(keys) == 1
+        else [f"the menus of accounts {listed(keys)} offer nothing of it"]
+        if keys
+        else []
+    )
     return menus + _other_under_causes(facts, name)
 
 
@@ -219,7 +229,7 @@ def _other_under_causes(facts: Facts, name: str) -> list[str]:
     ):
         return ["the catalogue has no security for it"]
     if problem.mode == Mode.RELOCATE:
-        return ["relocate mode keeps each class's household total"]
+        return ["the Relocate mode keeps each class's household total"]
     blockers = sorted(
         {
             blocker
