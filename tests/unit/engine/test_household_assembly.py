@@ -59,3 +59,22 @@ def test_cash_that_includes_pending_activity_says_how_much_is_pending() -> None:
     settings = EffectiveSettings.of(UserSettings(), builtin_defaults())
     household = assemble(statement, TAXABLE, settings)
     assert f"cash in account ...{INDIVIDUAL[-4:]} includes $24,500.00 pending" in household.warnings
+
+
+def test_symbols_outside_the_catalogue_are_named_in_one_sentence_that_says_what_to_do() -> None:
+    settings = EffectiveSettings.of(UserSettings(), builtin_defaults())
+    household = assemble(_sample(), TAXABLE, settings)
+    unknown = [w for w in household.warnings if "not in the catalogue" in w]
+    assert unknown == [
+        "84679P504, AAPL, AMZN, AXP, BRKB, COKE, FBCGX, GOOGL, JPM, KHC, MCD, MSFT, NKE, NVDA, "
+        "PEP, SBUX, TSLA and VZ are not in the catalogue: they are held as they are and left out "
+        "of the targets until you give them a class on the Configure page"
+    ]
+    mapped = UserSettings(
+        securities=tuple(Security(s, "US LC") for s in household.unknown_symbols[1:])
+    )
+    alone = assemble(_sample(), TAXABLE, EffectiveSettings.of(mapped, builtin_defaults()))
+    assert [w for w in alone.warnings if "not in the catalogue" in w] == [
+        "84679P504 is not in the catalogue: it is held as it is and left out of the targets "
+        "until you give it a class on the Configure page"
+    ]

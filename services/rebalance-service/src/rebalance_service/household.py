@@ -12,7 +12,7 @@ from the export (else today), so they are never "unknown symbols".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -107,12 +107,22 @@ def assemble(
         }
     )
     if unknown:
-        warnings.append(
-            f"not in the catalogue, so held as they are and left out of the targets: "
-            f"{', '.join(unknown)}"
-        )
+        warnings.append(_unknown_warning(unknown))
     return Household(
         tuple(accounts), settings, tuple(warnings), tuple(unknown), statement.downloaded
+    )
+
+
+def _unknown_warning(symbols: Sequence[str]) -> str:
+    names = symbols[0] if len(symbols) == 1 else f"{', '.join(symbols[:-1])} and {symbols[-1]}"
+    if len(symbols) == 1:
+        return (
+            f"{names} is not in the catalogue: it is held as it is and left out of the "
+            "targets until you give it a class on the Configure page"
+        )
+    return (
+        f"{names} are not in the catalogue: they are held as they are and left out of the "
+        "targets until you give them a class on the Configure page"
     )
 
 
