@@ -106,6 +106,18 @@ def test_the_summary_totals_trades_gains_and_the_distance_from_target() -> None:
     )
 
 
+def test_a_plan_that_only_buys_says_so_rather_than_sell_nothing_for_no_gain() -> None:
+    plan = {
+        "trades": [{**_trade(), "action": "buy", "estimated_gain": None}],
+        "allocation_before": [{"percent": "100", "target_percent": "0"}],
+        "allocation_after": [{"percent": "80", "target_percent": "0"}],
+    }
+    assert summary(plan).sentence() == (
+        "1 trade: buy $725.00; no sales, so no realized gains; "
+        "50.0 % of the portfolio is off target before, 40.0 % after."
+    )
+
+
 def test_the_summary_counts_the_sales_without_a_known_basis() -> None:
     plan = {
         "trades": [_trade(tax_group="taxable"), _trade(tax_group="taxable", estimated_gain="5")],

@@ -99,15 +99,18 @@ class Summary:
     def sentence(self) -> str:
         if not self.trades:
             return f"No trades. {percent_text(self.off_before)} of the portfolio is off target."
-        gains = (
-            f"estimated realized gains {money_text(self.gains)}"
-            if self.gains >= 0
-            else f"an estimated realized loss of {money_text(-self.gains)}"
-        )
+        if not self.sold:
+            gains = "no sales, so no realized gains"
+        elif self.gains >= 0:
+            gains = f"estimated realized gains {money_text(self.gains)}"
+        else:
+            gains = f"an estimated realized loss of {money_text(-self.gains)}"
+        sides = [f"sell {money_text(self.sold)}"] if self.sold else []
+        if self.bought:
+            sides.append(f"buy {money_text(self.bought)}")
         plural = "" if self.trades == 1 else "s"
         return (
-            f"{self.trades} trade{plural}: sell {money_text(self.sold)}, buy "
-            f"{money_text(self.bought)}; {gains}; "
+            f"{self.trades} trade{plural}: {', '.join(sides)}; {gains}; "
             f"{percent_text(self.off_before)} of the portfolio is off target before, "
             f"{percent_text(self.off_after)} after."
         )
