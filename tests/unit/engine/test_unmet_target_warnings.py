@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from rebalance_service.engine import optimize
@@ -60,3 +61,19 @@ def test_the_mode_is_named_as_the_page_names_it() -> None:
         "US TSM stays $4,000.00 over target: in account ...0001, "
         "the No taxable sales mode sells nothing in taxable accounts."
     ]
+
+
+def test_the_classes_the_relocate_mode_keeps_off_target_share_one_warning() -> None:
+    warnings = _warnings(
+        Mode.RELOCATE,
+        _stocks_only("...0001", TaxGroup.TAXABLE),
+        _stocks_only("...0002", TaxGroup.TAX_DEFERRED),
+    )
+    # Each class total moves by at most one share's value: the figures are within $100.
+    relocate = [w for w in warnings if "Relocate" in w]
+    assert len(relocate) == 1
+    assert re.fullmatch(
+        r"US TBM \(\$9,9\d\d\.\d\d under\) and US TSM \(\$9,9\d\d\.\d\d over\) stay off "
+        r"target: the Relocate mode keeps each class's household total\.",
+        relocate[0],
+    ), relocate

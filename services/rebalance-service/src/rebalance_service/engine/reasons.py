@@ -149,9 +149,14 @@ def _sell_tax(facts: Facts, lot: Lot, deal: Deal) -> str:
     return f"realizes an estimated {dollars(gain)} gain"
 
 
+_RELOCATE_KEEPS = "the Relocate mode keeps each class's household total"
+
+
 def unmet_targets(facts: Facts, after: Mapping[str, Decimal]) -> list[str]:
-    """A warning for each class left further from target than whole shares explain."""
+    """A warning for each class left further from target than whole shares explain;
+    one for all the classes that only the Relocate mode keeps off target."""
     warnings: list[str] = []
+    kept: list[tuple[str, str]] = []  # ("US SC", "$7,897.00 over"): off only as relocate keeps it
     for name in sorted(set(facts.class_targets) | set(after)):
         if name in facts.in_band:
             continue  # the user's bands leave it as it is
@@ -164,9 +169,16 @@ def unmet_targets(facts: Facts, after: Mapping[str, Decimal]) -> list[str]:
             if abs(gap) <= max(facts.band, share, Decimal(1)):
                 continue
             causes = _over_causes(facts, name) if gap > 0 else _under_causes(facts, name)
-        if causes:
-            side = "over" if gap > 0 else "under"
+        side = "over" if gap > 0 else "under"
+        if causes == [_RELOCATE_KEEPS]:
+            kept.append((name, f"{dollars(abs(gap))} {side}"))
+        elif causes:
             warnings.append(f"{name} stays {dollars(abs(gap))} {side} target: {'; '.join(causes)}.")
+    if len(kept) == 1:
+        warnings.append(f"{kept[0][0]} stays {kept[0][1]} target: {_RELOCATE_KEEPS}.")
+    elif kept:
+        classes = listed([f"{name} ({off})" for name, off in kept])
+        warnings.append(f"{classes} stay off target: {_RELOCATE_KEEPS}.")
     return warnings
 
 
@@ -176,7 +188,7 @@ def _cash_causes(facts: Facts, gap: Decimal) -> list[str]:
     if gap <= max(facts.band, cheapest * len(facts.accounts), Decimal(1)):
         return []
     if facts.problem.mode == Mode.RELOCATE:
-        return ["the Relocate mode keeps each class's household total"]
+        return [_RELOCATE_KEEPS]
     return [
         "the classes the accounts with cash may buy are at or over their own targets, "
         "so buying them would move the allocation no nearer"
@@ -186,7 +198,7 @@ def _cash_causes(facts: Facts, gap: Decimal) -> list[str]:
 def _over_causes(facts: Facts, name: str) -> list[str]:
     causes: list[str] = []
     if facts.problem.mode == Mode.RELOCATE:
-        causes.append("the Relocate mode keeps each class's household total")
+        causes.append(_RELOCATE_KEEPS)
     blocked: dict[str, list[str]] = {}  # blocker -> the accounts it holds back, in order
     for account in facts.accounts:
         holds = [p for p in account.positions if p.asset_class == name and p.value > 0]
@@ -229,7 +241,7 @@ def _other_under_causes(facts: Facts, name: str) -> list[str]:
     ):
         return ["the catalogue has no security for it"]
     if problem.mode == Mode.RELOCATE:
-        return ["the Relocate mode keeps each class's household total"]
+        return [_RELOCATE_KEEPS]
     blockers = sorted(
         {
             blocker
