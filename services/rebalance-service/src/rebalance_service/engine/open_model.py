@@ -46,11 +46,11 @@ from rebalance_service.engine.buying import buy_choice
 from rebalance_service.engine.deadline import Deadline
 from rebalance_service.engine.facts import Facts, Lot, known_prices, regather
 from rebalance_service.engine.model import (
-    Exclusion,
     Level,
     LotColumns,
     Model,
     _deviation,
+    _exclusion_rows,
     _relocate_rows,
     add,
     build_rows,
@@ -222,7 +222,7 @@ def _lean_rows(facts: Facts) -> Model:
         model.lots.append(columns)
         deltas.append(delta)
     _lean_cash_rows(model, facts, deltas)
-    _lean_exclusion_rows(model, paired)
+    _exclusion_rows(model)  # only a paired (account, class) has both flags
     _lean_deviation_rows(model, facts, deltas)
     if facts.problem.mode == Mode.RELOCATE:
         model.relocate = True
@@ -324,24 +324,6 @@ def _lean_cash_rows(model: Model, facts: Facts, deltas: list[list[tuple[int, flo
     for account, row in zip(facts.accounts, spend, strict=True):
         if row:
             model.row(row, -math.inf, float(account.cash))
-
-
-def _lean_exclusion_rows(model: Model, paired: set[tuple[int, str]]) -> None:
-    """`model._exclusion_rows`: only a paired (account, class) has trade flags."""
-    sides: dict[tuple[int, str], list[int]] = {}
-    for index, lot in enumerate(model.lots):
-        if (lot.account, lot.asset_class) in paired:
-            sides.setdefault((lot.account, lot.asset_class), []).append(index)
-    for indices in sides.values():
-        buys = [f for i in indices if (f := model.lots[i].buy_flag) is not None]
-        sells = [f for i in indices if (f := model.lots[i].sell_flag) is not None]
-        if buys and sells:
-            buying = model.column(0.0, 1.0, integer=True)
-            for flag in buys:
-                model.row({flag: 1.0, buying: -1.0}, -math.inf, 0.0)
-            for flag in sells:
-                model.row({flag: 1.0, buying: 1.0}, -math.inf, 1.0)
-            model.exclusions.append(Exclusion(buying, tuple(indices)))
 
 
 def _lean_deviation_rows(model: Model, facts: Facts, deltas: list[list[tuple[int, float]]]) -> None:
