@@ -10,11 +10,8 @@ from its bound by searching only among fewer trades.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from rebalance_service.engine import optimize
 from rebalance_service.engine.counting import count_rows
@@ -29,60 +26,13 @@ from rebalance_service.engine.search import solve_exact
 from rebalance_service.engine.solve import solve_fast, trades_made
 from rebalance_service.household import assemble, build_problem
 from rebalance_service.importers import read_statement
-from rebalancer.catalogue import AssetClass, Catalogue, Security, TaxGroup
 from rebalancer.configuration import AccountSettings, EffectiveSettings, UserSettings
-from rebalancer.problem import Account, Mode, Position, Problem
-from rebalancer.targets import Target, TargetKind
+from rebalancer.problem import Mode, Problem
 from support.households import builtin_defaults
 from support.samples import FIDELITY_2024, FIDELITY_2025
+from support.three_funds import DEFERRED, FREE, TAXABLE, households
 
-D = Decimal
-TAXABLE, DEFERRED, FREE = TaxGroup.TAXABLE, TaxGroup.TAX_DEFERRED, TaxGroup.TAX_FREE
-CLASSES = {"US TSM": "Stocks", "ex-US TSM": "Stocks", "US TBM": "Bonds", "Cash": "Cash"}
-FUNDS = {"VTI": "US TSM", "VXUS": "ex-US TSM", "BND": "US TBM"}
-AFFINITIES = {
-    TAXABLE: ("ex-US TSM", "US TSM"),
-    DEFERRED: ("US TBM", "US TSM", "ex-US TSM"),
-    FREE: ("US TSM", "ex-US TSM", "US TBM"),
-}
-TARGETS = (
-    Target("US TSM", TargetKind.PERCENT, D(40)),
-    Target("ex-US TSM", TargetKind.PERCENT, D(20)),
-    Target("US TBM", TargetKind.PERCENT, D(40)),
-)
-
-prices = st.integers(min_value=500, max_value=40_000).map(lambda c: Decimal(c) / 100)
-
-
-@st.composite
-def households(draw: st.DrawFn) -> Problem:
-    price_of = {symbol: draw(prices) for symbol in FUNDS}
-    catalogue = Catalogue.of(
-        [AssetClass(name, group) for name, group in CLASSES.items()],
-        [Security(s, c, default=True, price=price_of[s]) for s, c in FUNDS.items()],
-    )
-    accounts = []
-    for index in range(draw(st.integers(min_value=1, max_value=3))):
-        symbols = draw(st.lists(st.sampled_from(sorted(FUNDS)), max_size=3, unique=True))
-        positions = []
-        for symbol in symbols:
-            shares = D(draw(st.integers(1, 400)))
-            value = shares * price_of[symbol]
-            basis = D(draw(st.integers(0, 90_000)))
-            positions.append(
-                Position(symbol, FUNDS[symbol], shares, price_of[symbol], value, basis)
-            )
-        cash = D(draw(st.integers(0, 3_000_000))) / 100
-        group = draw(st.sampled_from((TAXABLE, DEFERRED, FREE)))
-        accounts.append(Account(f"acct-{index}", group, cash, tuple(positions)))
-    mode = draw(st.sampled_from((Mode.FULL, Mode.RELOCATE)))
-    return Problem(
-        accounts=tuple(accounts),
-        catalogue=catalogue,
-        targets=TARGETS,
-        affinities=AFFINITIES,
-        mode=mode,
-    )
+MODES = (Mode.FULL, Mode.RELOCATE)
 
 
 def count_level(model: Model) -> Level:
@@ -121,7 +71,7 @@ def fewest_trades(model: Model, rows: Rows) -> tuple[float, list[float]] | None:
     return (level.value(found.solution), found.solution) if found.proven else None
 
 
-@given(households())
+@given(households(modes=MODES))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_the_count_rows_leave_the_fewest_trades_any_plan_can_make_as_they_were(
     problem: Problem,
@@ -143,7 +93,7 @@ def test_the_count_rows_leave_the_fewest_trades_any_plan_can_make_as_they_were(
         assert sum(c * plan[i] for i, c in costs.items()) <= upper + 1e-6
 
 
-@given(households())
+@given(households(modes=MODES))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_a_thinner_plan_meets_every_row_and_makes_fewer_trades(problem: Problem) -> None:
     model = build(gather(problem))
