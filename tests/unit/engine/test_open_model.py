@@ -116,6 +116,15 @@ def test_the_relaxation_without_the_lone_trade_flags_measures_what_the_whole_mod
         assert _same(measured, _certified(whole, whole_closes, holding))
 
 
+def _open(problem: Problem) -> tuple[Model, dict[int, list[Clause]], set[RuleKey]]:
+    """The household's open model, the clauses closing its columns, and every rule."""
+    facts = gather(problem)
+    opened = open_facts(facts)
+    model = relaxation(opened)
+    closes = closing(facts, opened, model)
+    return model, closes, {rule for clauses in closes.values() for c in clauses for rule in c}
+
+
 def _certified(model: Model, closes: dict[int, list[Clause]], holding: set[RuleKey]) -> Measure:
     measured = Measurer(model, closes, None).certify(holding)
     assert measured is not None
@@ -127,11 +136,7 @@ def _certified(model: Model, closes: dict[int, list[Clause]], holding: set[RuleK
 def test_each_rule_s_measure_is_what_solving_every_level_without_it_gives(
     problem: Problem,
 ) -> None:
-    facts = gather(problem)
-    opened = open_facts(facts)
-    model = relaxation(opened)
-    closes = closing(facts, opened, model)
-    every = {rule for clauses in closes.values() for c in clauses for rule in c}
+    model, closes, every = _open(problem)
     measurer = Measurer(model, closes, None)
     base = measurer.certify(every)
     assert base is not None
@@ -149,11 +154,7 @@ def test_each_rule_s_measure_is_what_solving_every_level_without_it_gives(
 def test_the_first_solve_starts_from_the_plan_that_trades_nothing_and_measures_the_same(
     problem: Problem,
 ) -> None:
-    facts = gather(problem)
-    opened = open_facts(facts)
-    model = relaxation(opened)
-    closes = closing(facts, opened, model)
-    every = {rule for clauses in closes.values() for c in clauses for rule in c}
+    model, closes, every = _open(problem)
     started = Measurer(model, closes, None)
     assert started.program.highs.getBasis().valid  # set before any solve
     own = Measurer(model, closes, None)
