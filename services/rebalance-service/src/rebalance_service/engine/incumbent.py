@@ -152,9 +152,10 @@ class Improver:
         # Trades the relaxation makes on less than half a flag, no cover asking for
         # them: closed too, if the relaxation can do without them.
         faint = {f for f in self._flags if _TRADE < y[f] < 0.5 and f not in chosen}
-        for shut in (sorted(closed | faint), sorted(closed)) if faint else (sorted(closed),):
+        for closing in (sorted(closed | faint), sorted(closed)) if faint else (shut,):
             program = self._open(kept)
-            program.bound(shut, [0.0] * len(shut))
+            program.bound(closing, [0.0] * len(closing))
+            program.objective(level.costs)  # the program is shared: `_rounded` set another
             relaxed = program.relaxation()
             if relaxed is not None:
                 y = [0.0 if abs(v) < _TRADE else v for v in relaxed[1]]
