@@ -21,6 +21,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from rebalancer.prose import listed
+
 
 class TaxGroup(StrEnum):
     TAXABLE = "taxable"
@@ -59,8 +61,7 @@ HUNDRED_PERCENT = Decimal(100)
 
 def mix_label(mix: Mix) -> str:
     """`"54 % US TSM, 36 % ex-US TSM and 10 % US TBM"`: how a mix reads."""
-    parts = [f"{sleeve.percent.normalize():f} % {sleeve.asset_class}" for sleeve in mix]
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return listed([f"{sleeve.percent.normalize():f} % {sleeve.asset_class}" for sleeve in mix])
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from rebalancer.fixed_income import recognise
 from rebalancer.money import cents
 from rebalancer.plan import Allocation
 from rebalancer.problem import Account, Mode, Position, Problem
+from rebalancer.prose import listed
 from rebalancer.statement import AccountStatement, Holding, HoldingKind, Statement
 from rebalancer.targets import resolve_targets
 
@@ -114,15 +115,14 @@ def assemble(
 
 
 def _unknown_warning(symbols: Sequence[str]) -> str:
-    names = symbols[0] if len(symbols) == 1 else f"{', '.join(symbols[:-1])} and {symbols[-1]}"
     if len(symbols) == 1:
         return (
-            f"{names} is not in the catalogue: it is held as it is and left out of the "
+            f"{symbols[0]} is not in the catalogue: it is held as it is and left out of the "
             "targets until you give it a class on the Configure page"
         )
     return (
-        f"{names} are not in the catalogue: they are held as they are and left out of the "
-        "targets until you give them a class on the Configure page"
+        f"{listed(symbols)} are not in the catalogue: they are held as they are and left out "
+        "of the targets until you give them a class on the Configure page"
     )
 
 

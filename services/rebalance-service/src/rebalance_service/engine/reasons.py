@@ -21,11 +21,12 @@ from decimal import Decimal
 
 from rebalance_service.engine.exact import Deal
 from rebalance_service.engine.facts import Facts, Lot, sale_blocker
-from rebalance_service.engine.text import dollars, label, listed
+from rebalance_service.engine.text import dollars, label
 from rebalancer.catalogue import CASH_CLASS, TaxGroup, mix_label
 from rebalancer.money import HUNDRED, ZERO, cents
 from rebalancer.plan import Action
 from rebalancer.problem import Mode
+from rebalancer.prose import listed
 
 # Off target by less than this many points reads as "on target".
 _NOTICEABLE = Decimal("0.05")
@@ -219,14 +220,12 @@ def _accounts(keys: Sequence[str]) -> str:
 
 def _under_causes(facts: Facts, name: str) -> list[str]:
     keys = [facts.accounts[index].key for index, of in sorted(facts.off_menu) if of == name]
-    menus = (
-        [f"the menu of account {keys[0]} offers nothing of it"]
-        if len(keys) == 1
-        else [f"the menus of accounts {listed(keys)} offer nothing of it"]
-        if keys
-        else []
-    )
-    return menus + _other_under_causes(facts, name)
+    causes = _other_under_causes(facts, name)
+    if len(keys) == 1:
+        return [f"the menu of account {keys[0]} offers nothing of it", *causes]
+    if keys:
+        return [f"the menus of accounts {listed(keys)} offer nothing of it", *causes]
+    return causes
 
 
 def _other_under_causes(facts: Facts, name: str) -> list[str]:

@@ -1,8 +1,7 @@
-"""How the engine writes tax groups, money and lists in the sentences people read."""
+"""How the engine writes tax groups and money in the sentences people read."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
 
 from rebalancer.catalogue import TaxGroup
@@ -18,8 +17,3 @@ def dollars(amount: Decimal) -> str:
     """`Decimal("-1234.5")` -> `"-$1,234.50"`."""
     value = cents(amount)
     return f"{'-' if value < 0 else ''}${abs(value):,.2f}"
-
-
-def listed(names: Sequence[str]) -> str:
-    """`["a", "b", "c"]` -> `"a, b and c"`."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
